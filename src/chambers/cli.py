@@ -1,0 +1,92 @@
+"""The ``chambers`` command: serve, worker, check, apikey, ..."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .config import Settings
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = Settings()
+    dirs = getattr(args, "interviews", None) or []
+    settings.interview_dirs = [Path(d) for d in dirs]
+    if getattr(args, "data", None):
+        settings.data_dir = Path(args.data)
+    return settings
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .interview.errors import InterviewSourceError
+    from .interview.loader import load_file
+    failures = 0
+    paths: list[Path] = []
+    for item in args.files:
+        path = Path(item)
+        paths.extend(sorted(path.glob("*.yml")) if path.is_dir() else [path])
+    for path in paths:
+        try:
+            interview = load_file(path)
+        except InterviewSourceError as exc:
+            failures += 1
+            print(f"error: {exc}", file=sys.stderr)
+            continue
+        print(f"ok: {path} ({len(interview.blocks)} blocks)")
+    return 1 if failures else 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .server import serve
+    settings = _settings(args)
+    if not settings.interview_dirs:
+        print("error: name at least one directory of interviews: chambers serve DIR", file=sys.stderr)
+        return 2
+    for directory in settings.interview_dirs:
+        if not directory.is_dir():
+            print(f"error: {directory} is not a directory", file=sys.stderr)
+            return 2
+    return serve(settings, host=args.host, port=args.port, workers=args.workers)
+
+
+def cmd_apikey(args: argparse.Namespace) -> int:
+    from .store.apikeys import ApiKeyRepository
+    from .store.db import Database
+    settings = _settings(args)
+    db = Database(settings.sqlalchemy_url)
+    db.upgrade()
+    key = ApiKeyRepository(db).create(args.name)
+    print(key)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="chambers", description="Run docassemble-format guided interviews.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    check = sub.add_parser("check", help="check interview files for errors")
+    check.add_argument("files", nargs="+", help="interview YAML files or directories")
+    check.set_defaults(func=cmd_check)
+
+    serve = sub.add_parser("serve", help="run the web server (embedded Redis and workers unless REDIS_URL is set)")
+    serve.add_argument("interviews", nargs="+", help="directories holding interview YAML files")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=None, help="embedded background workers (default 2)")
+    serve.add_argument("--data", help="directory for the database and keys (default ./var or $CHAMBERS_DATA)")
+    serve.set_defaults(func=cmd_serve)
+
+    apikey = sub.add_parser("apikey", help="create an API key and print it")
+    apikey.add_argument("name", nargs="?", default="default")
+    apikey.add_argument("--data", help="data directory (as for serve)")
+    apikey.set_defaults(func=cmd_apikey)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args) or 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

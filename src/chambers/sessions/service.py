@@ -1,0 +1,391 @@
+"""Create, load, answer, act on, go back in and delete interview sessions.
+
+Every change to a session happens here, under the session's lock, with the store's version
+check behind it: two writers can never silently overwrite each other.  Front ends (pages, the
+JSON API, workers, cron, mail) call these methods and only translate their results.
+"""
+from __future__ import annotations
+
+import datetime
+import hashlib
+import hmac
+import logging
+import secrets
+import string
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from ..interview.context import Identity, Run, activate
+from ..interview.datatypes import FieldValueError, convert
+from ..interview.engine import assemble
+from ..interview.errors import InputError
+from ..interview.loader import InterviewLibrary
+from ..interview.model import Interview
+from ..interview.namespace import answers_of, namespace_for, new_answers
+from ..interview.outcomes import Command, Outcome, Response
+from ..interview.screen import Screen
+from ..interview.targets import assign, delete, is_target
+from ..locks import LocalLocks, Locks
+from ..store.errors import UnknownSession, VersionConflict
+from ..store.sessions import SessionIndex, SessionRepository, StoredSession
+from . import codec
+from .run_services import RunServices
+
+log = logging.getLogger(__name__)
+
+ID_ALPHABET = string.ascii_letters + string.digits
+SAVE_RETRIES = 5
+EMPTY_IS_NONE = {"integer", "number", "float", "currency", "range", "date", "time", "datetime"}
+
+
+class AccessDenied(Exception):
+    """No such session, or the caller may not open it (deliberately the same to the caller)."""
+
+    def __init__(self, message: str = "Unable to obtain interview dictionary"):
+        super().__init__(message)
+
+
+class StaleScreen(Exception):
+    """A form was answered that is no longer the current screen; ``result`` is the current one."""
+
+    def __init__(self, result: "RunResult"):
+        super().__init__("That screen is no longer current.")
+        self.result = result
+
+
+class InvalidInput(Exception):
+    """Submitted values failed validation; nothing was saved.  ``result`` re-shows the screen."""
+
+    def __init__(self, problems: dict[str, str], result: "RunResult"):
+        super().__init__("; ".join(f"{k}: {v}" for k, v in problems.items()))
+        self.problems = problems
+        self.result = result
+
+
+@dataclass(frozen=True)
+class SessionRef:
+    session_id: str
+    secret: str | None = None
+
+
+@dataclass
+class RunResult:
+    session_id: str
+    interview: Interview
+    outcome: Screen | Outcome
+    steps: int = 1
+    deleted: bool = False
+    secret: str | None = None
+    log: list[dict[str, str]] = field(default_factory=list)
+    encrypted: bool = False
+
+    @property
+    def screen(self) -> Screen | None:
+        return self.outcome if isinstance(self.outcome, Screen) else None
+
+
+def new_session_id() -> str:
+    return "".join(secrets.choice(ID_ALPHABET) for _ in range(32))
+
+
+def new_secret() -> str:
+    return "".join(secrets.choice(string.ascii_letters) for _ in range(16))
+
+
+class SessionService:
+    def __init__(self, library: InterviewLibrary, sessions: SessionRepository, *, files=None, tasks=None,
+                 locks: Locks | None = None, server_key: bytes = b"", url_root: str = "", mail=None):
+        self.library = library
+        self.sessions = sessions
+        self.files = files
+        self.tasks = tasks
+        self.mail = mail
+        self.locks = locks or LocalLocks()
+        self.server_key = server_key or secrets.token_bytes(32)
+        self.url_root = url_root
+
+    # Access -------------------------------------------------------------------------------------
+    def secret_check(self, session_id: str, secret: str) -> str:
+        return hmac.new(self.server_key, f"{session_id}:{secret}".encode(), hashlib.sha256).hexdigest()
+
+    def _verify(self, record: StoredSession, ref: SessionRef) -> None:
+        if record.secret_check is None:
+            return
+        if not ref.secret or not hmac.compare_digest(record.secret_check,
+                                                     self.secret_check(record.id, ref.secret)):
+            raise AccessDenied()
+
+    def _load(self, ref: SessionRef) -> tuple[StoredSession, Interview, dict[str, Any]]:
+        try:
+            record = self.sessions.load(ref.session_id)
+        except UnknownSession:
+            raise AccessDenied() from None
+        self._verify(record, ref)
+        interview = self.library.get(record.interview)
+        return record, interview, codec.decode(record.data)
+
+    def interview_of(self, ref: SessionRef) -> Interview:
+        record, interview, _ = self._load(ref)
+        return interview
+
+    # Running ------------------------------------------------------------------------------------
+    def _make_run(self, interview: Interview, session_id: str, answers: dict[str, Any], identity: Identity,
+                  *, interface: str, secret: str | None, action: str | None = None,
+                  arguments: dict[str, Any] | None = None, checkin: bool = False) -> Run:
+        run = Run(interview=interview, session_id=session_id, ns=namespace_for(answers, interview),
+                  services=None, identity=identity, interface=interface, action=action,
+                  arguments=dict(arguments or {}), checkin=checkin, secret=secret)
+        run.services = RunServices(self, run)
+        return run
+
+    def start(self, interview_name: str, identity: Identity, *, url_args: dict[str, Any] | None = None,
+              secret: str | None = None, interface: str = "web", checkin: bool = False) -> RunResult:
+        interview = self.library.get(interview_name)
+        session_id = new_session_id()
+        secret = secret or new_secret()
+        run = self._make_run(interview, session_id, new_answers(url_args), identity, interface=interface,
+                             secret=secret, checkin=checkin)
+        outcome = assemble(run)
+        record = self.sessions.create(session_id, interview.name, self._encode(run),
+                                      encrypted=False, owner_id=identity.user_id,
+                                      secret_check=self.secret_check(session_id, secret),
+                                      index=self._index(run))
+        return RunResult(session_id, interview, outcome, steps=record.steps, secret=secret, log=run.log)
+
+    def _encode(self, run: Run) -> bytes:
+        internal = run.internal
+        now = datetime.datetime.now(datetime.timezone.utc)
+        internal["modtime"] = now
+        if run.identity.session_uid != "cron":
+            key = run.identity.user_id if run.identity.user_id is not None else -1
+            internal.setdefault("accesstime", {})[key] = now
+        return codec.encode(answers_of(run.ns))
+
+    def _index(self, run: Run) -> SessionIndex:
+        return SessionIndex(allow_cron=bool(run.ns.get("allow_cron")), multi_user=bool(run.ns.get("multi_user")),
+                            events=run.interview.events)
+
+    def execute(self, ref: SessionRef, identity: Identity, *, interface: str = "web",
+                prepare: Callable[[Run], Outcome | Screen | None] | None = None, action: str | None = None,
+                arguments: dict[str, Any] | None = None, checkin: bool = False, new_step: bool = False,
+                read_only: bool = False) -> RunResult:
+        """Load the session, let ``prepare`` change the answers, run the interview, save.
+
+        ``prepare`` may return an outcome to end the run without assembling (a special button).
+        The whole thing is retried if another writer saved in between (it only reads inputs).
+        """
+        for attempt in range(SAVE_RETRIES):
+            lock = self.locks.hold(ref.session_id) if not read_only else _null_lock()
+            with lock:
+                record, interview, answers = self._load(ref)
+                run = self._make_run(interview, record.id, answers, identity, interface=interface,
+                                     secret=ref.secret, action=action, arguments=arguments, checkin=checkin)
+                outcome = None
+                if prepare is not None:
+                    with activate(run):
+                        outcome = prepare(run)
+                if outcome is None:
+                    outcome = assemble(run)
+                try:
+                    return self._finish(run, record, outcome, new_step=new_step, read_only=read_only)
+                except VersionConflict:
+                    log.info("session %s changed while a run was in progress; running again", record.id[:6])
+                    continue
+        raise VersionConflict(ref.session_id, -1, -1)
+
+    def _finish(self, run: Run, record: StoredSession, outcome: Screen | Outcome, *, new_step: bool,
+                read_only: bool) -> RunResult:
+        result = RunResult(record.id, run.interview, outcome, steps=record.steps, log=run.log)
+        if isinstance(outcome, Command) and outcome.name in {"exit", "exit_logout"}:
+            if not read_only:
+                self.delete(record.id)
+            result.deleted = True
+            return result
+        if isinstance(outcome, Command) and outcome.name == "restart":
+            run.ns.clear()
+            run.ns.update(namespace_for(new_answers(), run.interview))
+            new_step = True
+        if read_only or run.save_status == "ignore" or (isinstance(outcome, Response) and outcome.null):
+            return result
+        stored = self.sessions.save(record.id, self._encode(run), expected_version=record.version,
+                                    new_step=new_step and run.save_status != "overwrite", encrypted=False,
+                                    index=self._index(run))
+        result.steps = stored.steps
+        return result
+
+    # What front ends call -------------------------------------------------------------------------
+    def view(self, ref: SessionRef, identity: Identity, *, interface: str = "web") -> RunResult:
+        """Show the current screen (runs the logic; saves into the current step)."""
+        return self.execute(ref, identity, interface=interface)
+
+    def run_action(self, ref: SessionRef, identity: Identity, action: str, arguments: dict[str, Any] | None = None,
+                   *, interface: str = "web", persistent: bool = True, new_step: bool = False,
+                   read_only: bool = False) -> RunResult:
+        if not is_target(action):
+            raise ValueError(f"{action!r} is not an action name")
+        return self.execute(ref, identity, interface=interface, action=action, arguments=arguments,
+                            checkin=not persistent, new_step=new_step, read_only=read_only)
+
+    def answer(self, ref: SessionRef, identity: Identity, question_name: str, form: dict[str, str],
+               *, button: int | None = None, interface: str = "web") -> RunResult:
+        """Apply a submitted form to the screen it was shown on and move on (a new step)."""
+        state: dict[str, Any] = {}
+
+        def prepare(run: Run):
+            current = assemble(run)
+            if not isinstance(current, Screen) or current.block_name != question_name:
+                state["stale"] = RunResult(run.session_id, run.interview, current, log=run.log)
+                return current
+            special = _special_button(current, button)
+            if special == "refresh":
+                state["refresh"] = True
+                return None
+            if special in {"exit", "leave", "restart", "logout", "exit_logout", "new_session", "signin", "register"}:
+                target = current.buttons[button].url if button is not None else None
+                return Command(name=special, url=target)
+            try:
+                values = form_values(current, form, button)
+            except InputError as exc:
+                state["invalid"] = (exc.problems, RunResult(run.session_id, run.interview, current, log=run.log))
+                return current
+            apply_values(run, current, values)
+            return None
+
+        result = self.execute(ref, identity, interface=interface, prepare=prepare, new_step=True)
+        if "stale" in state:
+            raise StaleScreen(state["stale"])
+        if "invalid" in state:
+            problems, shown = state["invalid"]
+            raise InvalidInput(problems, shown)
+        return result
+
+    def set_variables(self, ref: SessionRef, identity: Identity, variables: dict[str, Any], *,
+                      delete_variables: list[str] = (), event_list: list[str] = (), question_name: str | None = None,
+                      overwrite: bool = False, interface: str = "api") -> RunResult:
+        """The JSON API's way to answer: assign target expressions directly (no datatype conversion)."""
+        for name in list(variables) + list(delete_variables):
+            if not is_target(name):
+                raise ValueError(f"Illegal value as variable name: {name!r}")
+        for name in event_list:
+            if not isinstance(name, str) or not is_target(name):
+                raise ValueError(f"Illegal value as event name: {name!r}")
+
+        def prepare(run: Run):
+            for target, value in variables.items():
+                assign(run.ns, target, value)
+            if question_name:
+                block = run.interview.by_name.get(question_name)
+                if block is None:
+                    raise LookupError("Problem marking question as completed")
+                if block.mandatory:
+                    run.internal["answered"].add(question_name)
+            for target in delete_variables:
+                delete(run.ns, target)
+            for name in list(event_list) + list(variables):
+                _pop_event(run, name)
+            return None
+
+        return self.execute(ref, identity, interface=interface, prepare=prepare, new_step=not overwrite)
+
+    def back(self, ref: SessionRef, identity: Identity, *, interface: str = "web") -> RunResult:
+        with self.locks.hold(ref.session_id):
+            record, interview, undone = self._load(ref)
+            if record.steps <= 1:
+                raise CannotGoBackError()
+            previous = self.sessions.back(record.id, expected_version=record.version)
+        prior = {k: v for k, v in answers_of(undone).items() if k != "_internal"}
+
+        def prepare(run: Run):
+            run.internal["prior"] = prior
+            return None
+
+        return self.execute(ref, identity, interface=interface, prepare=prepare)
+
+    def delete(self, session_id: str) -> bool:
+        return self.sessions.delete(session_id)
+
+    def variables(self, ref: SessionRef) -> dict[str, Any]:
+        record, interview, answers = self._load(ref)
+        return answers
+
+    def steps(self, ref: SessionRef) -> int:
+        record, _, _ = self._load(ref)
+        return record.steps
+
+
+class CannotGoBackError(Exception):
+    def __init__(self) -> None:
+        super().__init__("Cannot go back.")
+
+
+class _null_lock:
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc):
+        return False
+
+
+def _special_button(screen: Screen, button: int | None) -> str | None:
+    if button is None or not (0 <= button < len(screen.buttons)):
+        return None
+    return screen.buttons[button].special
+
+
+def _pop_event(run: Run, name: str) -> None:
+    stack = run.internal.get("event_stack", {}).get(run.identity.session_uid, [])
+    for i in range(len(stack) - 1, -1, -1):
+        if stack[i]["action"] == name:
+            del stack[i]
+
+
+def form_values(screen: Screen, form: dict[str, str], button: int | None) -> dict[str, Any]:
+    """Validate a submitted form against the screen; the values to store, or :class:`InputError`."""
+    problems: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    for fld in screen.fields:
+        if fld.variable is None:
+            continue
+        if fld.variable not in form:
+            if fld.js_enable_if or fld.js_show_if or not fld.required:
+                continue
+            problems[fld.variable] = "This field is required."
+            continue
+        raw = form[fld.variable]
+        if not isinstance(raw, str):
+            problems[fld.variable] = "This value was not sent as text."
+            continue
+        if raw.strip() == "":
+            if fld.required:
+                problems[fld.variable] = "This field is required."
+            else:
+                values[fld.variable] = None if fld.datatype in EMPTY_IS_NONE else ""
+            continue
+        try:
+            values[fld.variable] = convert(fld, raw)
+        except FieldValueError as exc:
+            problems[fld.variable] = str(exc)
+    if screen.continue_field:
+        values[screen.continue_field] = True
+    if screen.yesno_field:
+        word = str(form.get(screen.yesno_field, "")).strip().lower()
+        if word not in {"true", "false"}:
+            problems[screen.yesno_field] = "Please answer yes or no."
+        else:
+            values[screen.yesno_field] = (word == "true") == (screen.kind == "yesno")
+    if screen.kind == "multiple_choice" and screen.choice_field:
+        if button is None or not (0 <= button < len(screen.buttons)):
+            problems[screen.choice_field] = "Please choose one of the options."
+        else:
+            values[screen.choice_field] = screen.buttons[button].value
+    if problems:
+        raise InputError(problems)
+    return values
+
+
+def apply_values(run: Run, screen: Screen, values: dict[str, Any]) -> None:
+    for target, value in values.items():
+        assign(run.ns, target, value)
+    run.internal["answered"].add(screen.block_name)
+    for name in list(screen.event_list) + list(values):
+        _pop_event(run, name)

@@ -1,0 +1,36 @@
+"""Build the pieces of a running Chambers from :class:`~chambers.config.Settings`."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .config import Settings
+from .interview.loader import InterviewLibrary
+from .locks import LocalLocks
+from .sessions import SessionService
+from .store.apikeys import ApiKeyRepository
+from .store.db import Database
+from .store.files import FileRepository
+from .store.sessions import SessionRepository
+
+
+@dataclass
+class Chambers:
+    settings: Settings
+    db: Database
+    library: InterviewLibrary
+    service: SessionService
+    api_keys: ApiKeyRepository
+    files: FileRepository
+
+
+def build(settings: Settings, *, tasks=None, locks=None, mail=None) -> Chambers:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    db = Database(settings.sqlalchemy_url)
+    db.upgrade()
+    library = InterviewLibrary(*settings.interview_dirs)
+    files = FileRepository(db)
+    service = SessionService(library, SessionRepository(db), files=files, tasks=tasks,
+                             locks=locks or LocalLocks(), server_key=settings.server_key(),
+                             url_root=settings.url_root, mail=mail)
+    return Chambers(settings=settings, db=db, library=library, service=service,
+                    api_keys=ApiKeyRepository(db), files=files)
