@@ -1,0 +1,136 @@
+"""``TaskRepository``: background actions' jobs, states and results.
+
+Every state change is a conditional UPDATE, so a revoked task cannot later be marked finished,
+a finished one cannot be restarted, and each result is claimed for delivery exactly once.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Unpack
+
+from sqlalchemy import Row, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from .db import Database, affected_rows
+from .errors import TaskExists, UnknownSession
+from .models import InterviewSessionRow, TaskRow
+from .timestamps import as_utc, utcnow
+
+QUEUED, STARTED = "queued", "started"
+SUCCEEDED, FAILED, REVOKED, LOST = "succeeded", "failed", "revoked", "lost"
+UNFINISHED = frozenset({QUEUED, STARTED})
+FINISHED = frozenset({SUCCEEDED, FAILED, REVOKED, LOST})
+PLAIN = {"synchronize_session": False}
+
+
+@dataclass(frozen=True)
+class TaskRecord:
+    id: str
+    session_id: str
+    event: str
+    ui_notification: str | None
+    state: str
+    job: bytes | None
+    result: bytes | None
+    progress: float | None
+    progress_message: str | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    notified: bool
+    attempts: int
+
+    @property
+    def finished(self) -> bool:
+        return self.state in FINISHED
+
+
+def _record(row: TaskRow | Row[Unpack[tuple[Any, ...]]]) -> TaskRecord:
+    return TaskRecord(id=row.id, session_id=row.session_id, event=row.event, ui_notification=row.ui_notification,
+                      state=row.state, job=None if row.job is None else bytes(row.job),
+                      result=None if row.result is None else bytes(row.result), progress=row.progress,
+                      progress_message=row.progress_message, created_at=row.created_at,
+                      started_at=row.started_at, finished_at=row.finished_at, notified=row.notified,
+                      attempts=row.attempts)
+
+
+class TaskRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def create(self, task_id: str, session_id: str, event: str, ui_notification: str | None = None, *,
+               job: bytes | None = None) -> TaskRecord:
+        try:
+            with self.db.transaction() as session:
+                if session.get(InterviewSessionRow, session_id) is None:
+                    raise UnknownSession(session_id)
+                session.execute(insert(TaskRow).values(
+                    id=task_id, session_id=session_id, event=event, ui_notification=ui_notification,
+                    state=QUEUED, job=job, created_at=utcnow(), notified=False, attempts=0))
+                return _record(session.get_one(TaskRow, task_id))
+        except IntegrityError as exc:
+            if self.get(task_id) is not None:
+                raise TaskExists(task_id) from exc
+            raise UnknownSession(session_id) from exc  # deleted between the check and the insert
+
+    def get(self, task_id: str) -> TaskRecord | None:
+        with self.db.reading() as session:
+            row = session.get(TaskRow, task_id)
+            return None if row is None else _record(row)
+
+    def _change(self, task_id: str, allowed_from: Iterable[str], **values: Any) -> bool:
+        """Set ``values`` if the task is in one of the ``allowed_from`` states; whether it was."""
+        with self.db.transaction() as session:
+            result = session.execute(update(TaskRow).where(TaskRow.id == task_id, TaskRow.state.in_(allowed_from))
+                                     .values(**values), execution_options=PLAIN)
+            return affected_rows(result) == 1
+
+    def mark_started(self, task_id: str) -> bool:
+        """A worker takes the task (again, if the one before it died); False if it is finished."""
+        return self._change(task_id, UNFINISHED, state=STARTED, started_at=utcnow(),
+                            attempts=TaskRow.attempts + 1)
+
+    def finish(self, task_id: str, state: str, result: bytes | None = None) -> bool:
+        """Record the outcome; False (nothing written) if the task had already finished or been revoked."""
+        if state not in FINISHED:
+            raise ValueError(f"{state!r} is not a finished state; use one of {sorted(FINISHED)}")
+        return self._change(task_id, UNFINISHED, state=state, result=result, finished_at=utcnow())
+
+    def revoke(self, task_id: str) -> bool:
+        return self.finish(task_id, REVOKED)
+
+    def set_progress(self, task_id: str, fraction: float | None, message: str | None = None) -> bool:
+        return self._change(task_id, UNFINISHED, progress=fraction, progress_message=message)
+
+    def stale_started(self, older_than: datetime) -> list[TaskRecord]:
+        """Tasks started before ``older_than`` and still running: their worker may be gone."""
+        query = (select(TaskRow).where(TaskRow.state == STARTED, TaskRow.started_at < as_utc(older_than))
+                 .order_by(TaskRow.started_at))
+        with self.db.reading() as session:
+            return [_record(row) for row in session.scalars(query)]
+
+    def pending_notifications(self, session_id: str) -> list[TaskRecord]:
+        """Finished tasks of the session whose result the browser asked for and has not been sent."""
+        query = (select(TaskRow).where(TaskRow.session_id == session_id, TaskRow.state.in_(FINISHED),
+                                       TaskRow.notified.is_(False), TaskRow.ui_notification.is_not(None))
+                 .order_by(TaskRow.finished_at, TaskRow.id))
+        with self.db.reading() as session:
+            return [_record(row) for row in session.scalars(query)]
+
+    def mark_notified(self, task_ids: Iterable[str]) -> set[str]:
+        """Mark these tasks delivered; returns the ids this call marked (not ones another caller did first)."""
+        ids = sorted(set(task_ids))
+        if not ids:
+            return set()
+        with self.db.transaction() as session:
+            marked = session.scalars(update(TaskRow).where(TaskRow.id.in_(ids), TaskRow.notified.is_(False))
+                                     .values(notified=True).returning(TaskRow.id), execution_options=PLAIN)
+            return set(marked)
+
+    def claim_notifications(self, session_id: str) -> list[TaskRecord]:
+        """The pending notifications that this caller, and no other, now delivers."""
+        pending = self.pending_notifications(session_id)
+        claimed = self.mark_notified(task.id for task in pending)
+        return [task for task in pending if task.id in claimed]
