@@ -49,6 +49,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return serve(settings, host=args.host, port=args.port, workers=args.workers)
 
 
+def cmd_worker(args: argparse.Namespace) -> int:
+    from .server import work
+    return work(_settings(args), concurrency=args.concurrency, loglevel=args.loglevel)
+
+
 def cmd_apikey(args: argparse.Namespace) -> int:
     from .store.apikeys import ApiKeyRepository
     from .store.db import Database
@@ -75,6 +80,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=None, help="embedded background workers (default 2)")
     serve.add_argument("--data", help="directory for the database and keys (default ./var or $CHAMBERS_DATA)")
     serve.set_defaults(func=cmd_serve)
+
+    worker = sub.add_parser("worker", help="run background workers for a cluster (REDIS_URL, DATABASE_URL)")
+    worker.add_argument("interviews", nargs="+", help="directories holding interview YAML files")
+    worker.add_argument("--concurrency", type=int, default=2)
+    worker.add_argument("--loglevel", default="INFO")
+    worker.add_argument("--data", help="data directory (as for serve)")
+    worker.set_defaults(func=cmd_worker)
 
     apikey = sub.add_parser("apikey", help="create an API key and print it")
     apikey.add_argument("name", nargs="?", default="default")

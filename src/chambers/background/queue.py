@@ -1,0 +1,100 @@
+"""``TaskQueue``: what the session service uses to launch background actions and ask about them.
+
+A launch writes the job to SQL (state ``queued``) and then sends a Celery message holding only
+the task id.  Everything a task handle asks (``ready()``, ``result()``) is answered from SQL, so a
+result never expires and any process of a cluster can answer.
+"""
+from __future__ import annotations
+
+import logging
+import pickle
+import secrets
+import time
+from typing import TYPE_CHECKING, Any
+
+from ..interview.context import Run
+from ..interview.tasks import FINISHED
+from .celery_app import TASK_NAME
+from ..sessions.background import BackgroundJob
+
+if TYPE_CHECKING:
+    from celery import Celery
+
+    from ..store.tasks import TaskRepository
+    from .notify import Notifier
+
+log = logging.getLogger(__name__)
+
+
+class TaskQueue:
+    def __init__(self, repository: "TaskRepository", celery: "Celery", notifier: "Notifier"):
+        self.repository = repository
+        self.celery = celery
+        self.notifier = notifier
+
+    def launch(self, run: Run, event: str, ui_notification: str | None, arguments: dict[str, Any]) -> str:
+        if ui_notification not in (None, "flash", "refresh", "javascript", "fields"):
+            raise ValueError(f"background_action(): unknown ui_notification {ui_notification!r}; "
+                             "use 'flash', 'refresh', 'javascript', 'fields' or None")
+        if not isinstance(event, str) or not event.isidentifier():
+            raise ValueError(f"background_action(): {event!r} is not an event name")
+        task_id = secrets.token_hex(16)
+        job = BackgroundJob(session_id=run.session_id, event=event, arguments=dict(arguments),
+                            identity=run.identity, secret=run.secret, task_id=task_id,
+                            interview=run.interview.name)
+        try:
+            blob = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:  # noqa: BLE001
+            raise ValueError(f"background_action({event!r}): its arguments cannot be stored ({exc})") from exc
+        self.repository.create(task_id, run.session_id, event, ui_notification, job=blob)
+        self.celery.send_task(TASK_NAME, args=[task_id], task_id=task_id)
+        return task_id
+
+    def state(self, task_id: str) -> dict[str, Any] | None:
+        record = self.repository.get(task_id)
+        if record is None:
+            return None
+        state: dict[str, Any] = {"state": record.state, "progress": record.progress,
+                                 "progress_message": record.progress_message}
+        if record.result is not None:
+            state.update(pickle.loads(record.result))  # noqa: S301 - written by our worker
+        elif record.state in {"revoked", "lost"}:
+            state.update(error_type="TaskRevoked" if record.state == "revoked" else "WorkerLost",
+                         error_message=f"the background action was {record.state}", variables=[record.event])
+        return state
+
+    def wait(self, task_id: str, timeout: float | None) -> dict[str, Any] | None:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        delay = 0.005
+        while True:
+            state = self.state(task_id)
+            if state is None or state["state"] in FINISHED:
+                return state
+            if deadline is not None and time.monotonic() >= deadline:
+                return state
+            time.sleep(delay)
+            delay = min(delay * 1.5, 0.1)
+
+    def revoke(self, task_id: str, terminate: bool) -> None:
+        record = self.repository.get(task_id)
+        if record is None or record.state in FINISHED:
+            return
+        self.repository.revoke(task_id)
+        self.celery.control.revoke(task_id, terminate=terminate, signal="SIGTERM")
+        self.notifier.publish(record.session_id, {"task": task_id, "state": "revoked"})
+
+    def progress(self, run: Run, fraction: float, message: str | None) -> None:
+        task_id = getattr(run, "task_id", None)
+        if not task_id:
+            return
+        self.repository.set_progress(task_id, fraction, message)
+        self.notifier.publish(run.session_id, {"task": task_id, "progress": fraction, "message": message})
+
+    def take_notifications(self, session_id: str) -> list[dict[str, Any]]:
+        """Finished tasks of the session that asked to notify the screen; each is returned once."""
+        notes = []
+        for record in self.repository.claim_notifications(session_id):
+            state = pickle.loads(record.result) if record.result is not None else {}  # noqa: S301
+            notes.append({"task": record.id, "mode": record.ui_notification, "value": state.get("value"),
+                          "notify": bool(state.get("notify", True))})
+        return notes

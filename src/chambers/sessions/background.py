@@ -1,0 +1,157 @@
+"""Running a background action for a session: the main run, then its callbacks.
+
+What the seed promises, step by step:
+1. Read the latest saved answers (waiting for the session's lock, so the request that launched
+   the action has saved first).
+2. Run the action on that private copy with ``interface='worker'``; its changes are thrown away.
+3. ``background_response(v)`` → the result value is ``v``.
+   ``background_response_action(name, **kw)`` → under the lock, re-read the answers, run event
+   ``name`` with ``kw`` and save; the value is what it passes to ``background_response``.
+4. Any exception → an error result; a registered ``background_error_action`` runs like a callback
+   with ``error_type``, ``error_message``, ``error_trace`` and ``variables`` added, and saves even if
+   it raises.
+"""
+from __future__ import annotations
+
+import copy
+import logging
+import traceback
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ..interview.context import Identity, Run
+from ..interview.engine import assemble, format_exception
+from ..interview.errors import InterviewCodeError, UndefinedVariable
+from ..interview.outcomes import (BackgroundResponse, BackgroundResponseAction, Command, Outcome,
+                                  Response)
+from ..interview.screen import Screen
+from .service import SessionRef
+
+if TYPE_CHECKING:
+    from .service import SessionService
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ActionResult:
+    """What a background action ended with; stored with the task and read by ``task.result()``."""
+    value: Any = None
+    error_type: str | None = None
+    error_message: str | None = None
+    error_trace: str | None = None
+    variables: list[str] | None = None
+    notify: bool = True                 # False: the browser is not told (an untrapped error)
+    saved: bool = False                 # a callback saved the answers
+
+    @property
+    def failed(self) -> bool:
+        return self.error_type is not None
+
+    def as_state(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class BackgroundJob:
+    """What a queued background action needs to run: kept pickled in SQL, never in the broker."""
+    session_id: str
+    event: str
+    arguments: dict[str, Any] = field(default_factory=dict)
+    identity: Identity = field(default_factory=Identity)
+    secret: str | None = None
+    task_id: str = ""
+    interview: str = ""
+
+
+def run_background_action(service: "SessionService", job: BackgroundJob) -> ActionResult:
+    ref = SessionRef(job.session_id, job.secret)
+    with service.locks.hold(job.session_id, timeout=120):
+        record, interview, answers = service._load(ref)
+    run = service._make_run(interview, record.id, answers, job.identity, interface="worker", secret=job.secret,
+                            action=job.event, arguments=job.arguments, checkin=True)
+    run.task_id = job.task_id  # type: ignore[attr-defined]
+    try:
+        outcome = assemble(run)
+    except Exception as exc:  # noqa: BLE001 - every failure becomes a result, never a crash
+        return _failure(service, job, run, exc)
+    return _from_outcome(service, job, run, outcome)
+
+
+def _from_outcome(service: "SessionService", job: BackgroundJob, run: Run, outcome: Outcome | Screen) -> ActionResult:
+    if isinstance(outcome, BackgroundResponse):
+        return ActionResult(value=outcome.payload)
+    if isinstance(outcome, BackgroundResponseAction):
+        return run_callback(service, job, outcome.action, outcome.arguments)
+    if isinstance(outcome, Screen):
+        result = ActionResult(error_type="QuestionError", error_message=outcome.question,
+                              variables=[job.event])
+        return _with_error_action(service, job, run, result)
+    if isinstance(outcome, Response):
+        log.warning("background action %r ended with response(); its text is the result", job.event)
+        body = outcome.body.decode("utf-8", "replace") if isinstance(outcome.body, bytes) else outcome.body
+        return ActionResult(value=body)
+    if isinstance(outcome, Command):
+        log.warning("background action %r ended with command(%r); nothing to return", job.event, outcome.name)
+        return ActionResult(value=None)
+    log.warning("background action %r ended without background_response(); its result is None", job.event)
+    return ActionResult(value=None)
+
+
+def _failure(service: "SessionService", job: BackgroundJob, run: Run, exc: BaseException) -> ActionResult:
+    original = exc.original if isinstance(exc, InterviewCodeError) and exc.original is not None else exc
+    if isinstance(exc, UndefinedVariable):
+        variables = [exc.name, *[v for v in exc.stack if v != exc.name]] or [job.event]
+        message = str(exc)
+    else:
+        variables = [job.event]
+        message = str(original)
+    result = ActionResult(error_type=type(original).__name__, error_message=message,
+                          error_trace=format_exception(original), variables=variables)
+    return _with_error_action(service, job, run, result)
+
+
+def _with_error_action(service: "SessionService", job: BackgroundJob, run: Run, result: ActionResult) -> ActionResult:
+    if run.error_action is None:
+        result.notify = False
+        log.info("background action %r failed: %s: %s", job.event, result.error_type, result.error_message)
+        return result
+    name, arguments = run.error_action
+    arguments = {**arguments, "error_type": result.error_type, "error_message": result.error_message,
+                 "error_trace": result.error_trace, "variables": result.variables}
+    handled = run_callback(service, job, name, arguments, save_on_error=True)
+    result.value = handled.value
+    result.saved = handled.saved
+    return result
+
+
+def run_callback(service: "SessionService", job: BackgroundJob, action: str, arguments: dict[str, Any], *,
+                 save_on_error: bool = False) -> ActionResult:
+    """Run event ``action`` against the current saved answers, under the lock, and save them."""
+    captured: dict[str, Any] = {}
+
+    def prepare(run: Run):
+        try:
+            outcome = assemble(run)
+        except Exception as exc:  # noqa: BLE001
+            captured["error"] = exc
+            if not save_on_error:
+                run.save_status = "ignore"
+            return Command(name="callback-error")
+        captured["outcome"] = outcome
+        run.save_status = "overwrite"
+        return outcome
+
+    service.execute(SessionRef(job.session_id, job.secret), job.identity, interface="callback",
+                    prepare=prepare, action=action, arguments=copy.copy(arguments), checkin=True)
+    if "error" in captured:
+        exc = captured["error"]
+        original = exc.original if isinstance(exc, InterviewCodeError) and exc.original is not None else exc
+        log.warning("background callback %r failed: %s", action, original)
+        return ActionResult(error_type=type(original).__name__, error_message=str(original),
+                            error_trace="".join(traceback.format_exception(original)), variables=[action],
+                            saved=save_on_error)
+    outcome = captured.get("outcome")
+    if isinstance(outcome, BackgroundResponse):
+        return ActionResult(value=outcome.payload, saved=True)
+    return ActionResult(value={"action": action, "arguments": arguments}, saved=True)
