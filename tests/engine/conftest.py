@@ -13,7 +13,7 @@ class Session:
     """An interview and its answers, run again and again the way requests do."""
 
     def __init__(self, source: str):
-        self.interview = load_text(textwrap.dedent(source), path="test.yml", name="test.yml")
+        self.interview = load_text(textwrap.dedent(source).lstrip("\n"), path="test.yml", name="test.yml")
         self.answers = new_answers()
 
     def run(self, *, action=None, arguments=None, checkin=False, set=None, interface="web"):

@@ -192,7 +192,7 @@ def test_stopping_functions(interview):
         event: empty
         code: response()
         ---
-        event: null
+        event: say_null
         code: response(null=True)
         ---
         event: leave_now
@@ -200,7 +200,7 @@ def test_stopping_functions(interview):
         """)
     assert s.run(action="plain") == Response(body="hello")
     assert s.run(action="empty").body == "Empty Response"
-    assert s.run(action="null").null
+    assert s.run(action="say_null").null
     assert s.run(action="leave_now") == Command(name="leave")
 
 

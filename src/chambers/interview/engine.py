@@ -52,7 +52,7 @@ def missing_name(exc: BaseException) -> str | None:
 def assemble(run: Run) -> Screen | Outcome:
     """Run the interview once and return the screen to show or the outcome that ended it."""
     with activate(run):
-        return _Assembler(run).run()
+        return _Assembler(run).outcome()
 
 
 def evaluate_in(run: Run, expression: str) -> Any:
@@ -67,7 +67,7 @@ class _Assembler:
         self.ns = run.ns
 
     # The outer loop ---------------------------------------------------------------------------
-    def run(self) -> Screen | Outcome:
+    def outcome(self) -> Screen | Outcome:
         for _ in range(MAX_PASSES):
             try:
                 self._pass()
@@ -102,8 +102,9 @@ class _Assembler:
         try:
             step()
         except _ForcedSeek as forced:
-            self.seek(forced.name, force=True)
-            raise _Restart() from None
+            if self.seek(forced.name, force=True):
+                raise _Restart() from None
+            self._pop_event(forced.name)  # nothing defines it: forgiven, and forgotten
         except NameError as exc:
             name = missing_name(exc)
             if name is None:

@@ -64,8 +64,11 @@ class InvalidInput(Exception):
 
 @dataclass(frozen=True)
 class SessionRef:
+    """Which session, and the proof of access: its secret, or ``system`` for the server's own
+    front ends (cron, incoming mail), which may open only unencrypted ``multi_user`` sessions."""
     session_id: str
     secret: str | None = None
+    system: bool = False
 
 
 @dataclass
@@ -109,7 +112,7 @@ class SessionService:
         return hmac.new(self.server_key, f"{session_id}:{secret}".encode(), hashlib.sha256).hexdigest()
 
     def _verify(self, record: StoredSession, ref: SessionRef) -> None:
-        if record.secret_check is None:
+        if record.secret_check is None or (ref.system and record.index.multi_user and not record.encrypted):
             return
         if not ref.secret or not hmac.compare_digest(record.secret_check,
                                                      self.secret_check(record.id, ref.secret)):
@@ -235,11 +238,12 @@ class SessionService:
             current = assemble(run)
             if not isinstance(current, Screen) or current.block_name != question_name:
                 state["stale"] = RunResult(run.session_id, run.interview, current, log=run.log)
+                run.save_status = "ignore"          # nothing was answered: save nothing
                 return current
             special = _special_button(current, button)
             if special == "refresh":
-                state["refresh"] = True
-                return None
+                run.save_status = "ignore"  # a refresh records nothing
+                return current
             if special in {"exit", "leave", "restart", "logout", "exit_logout", "new_session", "signin", "register"}:
                 target = current.buttons[button].url if button is not None else None
                 return Command(name=special, url=target)
@@ -247,6 +251,7 @@ class SessionService:
                 values = form_values(current, form, button)
             except InputError as exc:
                 state["invalid"] = (exc.problems, RunResult(run.session_id, run.interview, current, log=run.log))
+                run.save_status = "ignore"          # invalid input changes nothing saved
                 return current
             apply_values(run, current, values)
             return None
