@@ -8,32 +8,58 @@ import re
 from functools import lru_cache
 
 import markdown as markdown_lib
+import io
+
+from mako.runtime import UNDEFINED, Context
 from mako.template import Template
 
 _TARGET = re.compile(r"\[TARGET ([^\]]+)\]")
 _PLACEHOLDER = "CHAMBERSTARGET{}Z"
 _PLACEHOLDER_RE = re.compile(r"CHAMBERSTARGET(\d+)Z")
 _NOT_WORD = re.compile(r"[^A-Za-z0-9_]")
-_OUTER_P = re.compile(r"^<p>(.*)</p>$", re.S)
+_RESERVED = {"self", "context", "caller", "capture", "local", "parent", "next", "loop"}
+
+
+class _Missing:
+    """Stands for a name the text uses but the answers lack; any use of it raises ``NameError``
+    naming it, so the engine seeks it — and a name in a branch not taken is never sought."""
+
+    __slots__ = ("_name",)
+
+    def __init__(self, name: str):
+        self._name = name
+
+    def _fail(self, *args, **kwargs):
+        raise NameError(f"name '{self._name}' is not defined", name=self._name)
+
+    __str__ = __repr__ = __bool__ = __iter__ = __len__ = __call__ = __getattr__ = __getitem__ = _fail
+    __eq__ = __ne__ = __lt__ = __le__ = __gt__ = __ge__ = __hash__ = __contains__ = _fail
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = __truediv__ = __rtruediv__ = _fail
+    __int__ = __float__ = __index__ = __format__ = __mod__ = __rmod__ = _fail
+
+
+class _AnswersContext(Context):
+    def get(self, key, default=None):
+        if key in self._data:
+            return self._data[key]
+        if default is UNDEFINED:
+            return _Missing(key)
+        return default
 
 
 @lru_cache(maxsize=2048)
-def _template(source: str, name: str) -> Template:
-    return Template(source, strict_undefined=True, uri=None, input_encoding="utf-8")
+def _template(source: str) -> Template:
+    return Template(source, input_encoding="utf-8")
 
 
 def render_mako(source: str, namespace: dict, *, name: str = "<text>") -> str:
-    """Render Mako against the interview namespace; an undefined name raises ``NameError``."""
+    """Render Mako against the interview namespace; using an undefined name raises ``NameError``."""
     if "${" not in source and "%" not in source and "<%" not in source:
         return source.rstrip()
-    template = _template(source, "")
-    try:
-        return template.render(**{k: v for k, v in namespace.items() if k.isidentifier() and k != "self"}).rstrip()
-    except NameError as exc:
-        missing = undefined_name(exc)
-        if missing and getattr(exc, "name", None) != missing:
-            raise NameError(str(exc), name=missing) from exc
-        raise
+    buffer = io.StringIO()
+    data = {k: v for k, v in namespace.items() if k.isidentifier() and k not in _RESERVED}
+    _template(source).render_context(_AnswersContext(buffer, **data))
+    return buffer.getvalue().rstrip()
 
 
 def undefined_name(exc: BaseException) -> str | None:

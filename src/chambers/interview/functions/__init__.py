@@ -1,0 +1,1 @@
+"""Helper functions interview code calls by name, grouped by theme."""
