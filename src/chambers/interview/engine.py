@@ -252,5 +252,12 @@ class _Assembler:
         raise _ShowQuestion(screen)
 
 
+_ENGINE_DIR = __file__.rsplit("/", 1)[0]
+
+
 def format_exception(exc: BaseException) -> str:
-    return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    """A traceback of the interview's own code: the engine's frames and exception chain left out."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if not f.filename.startswith(_ENGINE_DIR)]
+    lines = ["Traceback (most recent call last):\n", *traceback.format_list(frames),
+             *traceback.format_exception_only(type(exc), exc)]
+    return "".join(lines)

@@ -8,6 +8,7 @@ import re
 from functools import lru_cache
 
 import markdown as markdown_lib
+import builtins
 import io
 
 from mako.runtime import UNDEFINED, Context
@@ -17,6 +18,7 @@ _TARGET = re.compile(r"\[TARGET ([^\]]+)\]")
 _PLACEHOLDER = "CHAMBERSTARGET{}Z"
 _PLACEHOLDER_RE = re.compile(r"CHAMBERSTARGET(\d+)Z")
 _NOT_WORD = re.compile(r"[^A-Za-z0-9_]")
+_BUILTINS = vars(builtins)
 _RESERVED = {"self", "context", "caller", "capture", "local", "parent", "next", "loop"}
 
 
@@ -42,6 +44,8 @@ class _AnswersContext(Context):
     def get(self, key, default=None):
         if key in self._data:
             return self._data[key]
+        if key in _BUILTINS:
+            return _BUILTINS[key]
         if default is UNDEFINED:
             return _Missing(key)
         return default

@@ -29,9 +29,10 @@ def _functions() -> dict[str, Any]:
     from .helpers import defined, need, showifdef, value
     table.update(need=need, defined=defined, value=value, showifdef=showifdef,
                  markdown_to_html=markdown_to_html)
-    from . import task_counters
-    for name in task_counters.__all__:
-        table[name] = getattr(task_counters, name)
+    from . import access, mail_functions, task_counters
+    for module in (task_counters, access, mail_functions):
+        for name in module.__all__:
+            table[name] = getattr(module, name)
     table.update(OBJECT_CLASSES)
     table["DAEmpty"] = objects.DAEmpty
     return table

@@ -64,8 +64,14 @@ class BackgroundJob:
     interview: str = ""
 
 
+def _ref(job: BackgroundJob) -> SessionRef:
+    """A job launched without a secret (by cron) opens the session as the server's own front end,
+    which only works for an unencrypted ``multi_user`` session."""
+    return SessionRef(job.session_id, job.secret, system=job.secret is None)
+
+
 def run_background_action(service: "SessionService", job: BackgroundJob) -> ActionResult:
-    ref = SessionRef(job.session_id, job.secret)
+    ref = _ref(job)
     with service.locks.hold(job.session_id, timeout=120):
         record, interview, answers = service._load(ref)
     run = service._make_run(interview, record.id, answers, job.identity, interface="worker", secret=job.secret,
@@ -142,7 +148,7 @@ def run_callback(service: "SessionService", job: BackgroundJob, action: str, arg
         run.save_status = "overwrite"
         return outcome
 
-    service.execute(SessionRef(job.session_id, job.secret), job.identity, interface="callback",
+    service.execute(_ref(job), job.identity, interface="callback",
                     prepare=prepare, action=action, arguments=copy.copy(arguments), checkin=True)
     if "error" in captured:
         exc = captured["error"]

@@ -58,3 +58,9 @@ class RunServices(Services):
         if self.service.mail is None:
             raise Unavailable("e-mail to interviews is not configured")
         return self.service.mail.emails_for(run, key, index)
+
+    def send_email(self, run: "Run", message: dict[str, Any]) -> bool:
+        if self.service.mailer is None:
+            raise Unavailable("sending e-mail is not configured")
+        from ..mail.outbound import OutgoingMessage
+        return self.service.mailer.send(OutgoingMessage.from_dict(message))

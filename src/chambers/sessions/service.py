@@ -6,7 +6,6 @@ JSON API, workers, cron, mail) call these methods and only translate their resul
 """
 from __future__ import annotations
 
-import datetime
 import hashlib
 import hmac
 import logging
@@ -15,6 +14,7 @@ import string
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from .. import clock
 from ..interview.context import Identity, Run, activate
 from ..interview.datatypes import FieldValueError, convert
 from ..interview.engine import assemble
@@ -97,12 +97,14 @@ def new_secret() -> str:
 
 class SessionService:
     def __init__(self, library: InterviewLibrary, sessions: SessionRepository, *, files=None, tasks=None,
-                 locks: Locks | None = None, server_key: bytes = b"", url_root: str = "", mail=None):
+                 locks: Locks | None = None, server_key: bytes = b"", url_root: str = "", mail=None,
+                 mailer=None):
         self.library = library
         self.sessions = sessions
         self.files = files
         self.tasks = tasks
         self.mail = mail
+        self.mailer = mailer  # outbound e-mail (chambers.mail.outbound); None: send_email() is unavailable
         self.locks = locks or LocalLocks()
         self.server_key = server_key or secrets.token_bytes(32)
         self.url_root = url_root
@@ -157,7 +159,7 @@ class SessionService:
 
     def _encode(self, run: Run) -> bytes:
         internal = run.internal
-        now = datetime.datetime.now(datetime.timezone.utc)
+        now = clock.now()
         internal["modtime"] = now
         if run.identity.session_uid != "cron":
             key = run.identity.user_id if run.identity.user_id is not None else -1
