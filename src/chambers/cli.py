@@ -65,6 +65,21 @@ def cmd_apikey(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_cron(args: argparse.Namespace) -> int:
+    from .cron.command import run
+    return run(args)
+
+
+def cmd_outbox(args: argparse.Namespace) -> int:
+    from .mail.outbox import show_outbox
+    from .store.db import Database
+    from .store.outbox import OutboxRepository
+    db = Database(_settings(args).sqlalchemy_url)
+    db.upgrade()
+    show_outbox(OutboxRepository(db), sys.stdout, limit=args.limit, raw=args.raw, clear=args.clear)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="chambers", description="Run docassemble-format guided interviews.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -92,6 +107,18 @@ def build_parser() -> argparse.ArgumentParser:
     apikey.add_argument("name", nargs="?", default="default")
     apikey.add_argument("--data", help="data directory (as for serve)")
     apikey.set_defaults(func=cmd_apikey)
+
+    from .cron.command import add_arguments as add_cron_arguments
+    cron = sub.add_parser("cron", help="run one pass of a scheduled event (cron_daily, cron_hourly, ...)")
+    add_cron_arguments(cron)
+    cron.set_defaults(func=cmd_cron)
+
+    outbox = sub.add_parser("outbox", help="print the e-mail kept instead of sent (no SMTP relay configured)")
+    outbox.add_argument("--limit", type=int, default=None, help="only the newest N messages")
+    outbox.add_argument("--raw", action="store_true", help="print the whole messages, headers and MIME parts")
+    outbox.add_argument("--clear", action="store_true", help="delete the messages after printing them")
+    outbox.add_argument("--data", help="data directory (as for serve)")
+    outbox.set_defaults(func=cmd_outbox)
     return parser
 
 

@@ -29,6 +29,16 @@ class Settings:
     interview_delete_days: int = field(default_factory=lambda: _int("CHAMBERS_INTERVIEW_DELETE_DAYS", 90))
     smtp_port: int = field(default_factory=lambda: _int("CHAMBERS_SMTP_PORT", 2525))
     incoming_mail_domain: str | None = field(default_factory=lambda: os.environ.get("CHAMBERS_MAIL_DOMAIN") or None)
+    # Scheduled tasks: the scheduler in `chambers serve`, and running a missed period once after downtime.
+    cron_enabled: bool = field(default_factory=lambda: _int("CHAMBERS_CRON", 1) != 0)
+    cron_catch_up: bool = field(default_factory=lambda: _int("CHAMBERS_CRON_CATCH_UP", 1) != 0)
+    # Outbound e-mail: an SMTP relay; without CHAMBERS_SMTP_RELAY_HOST mail goes to the outbox.
+    smtp_relay_host: str | None = field(default_factory=lambda: os.environ.get("CHAMBERS_SMTP_RELAY_HOST") or None)
+    smtp_relay_port: int = field(default_factory=lambda: _int("CHAMBERS_SMTP_RELAY_PORT", 587))
+    smtp_relay_tls: str = field(default_factory=lambda: os.environ.get("CHAMBERS_SMTP_RELAY_TLS") or "starttls")
+    smtp_relay_username: str | None = field(default_factory=lambda: os.environ.get("CHAMBERS_SMTP_RELAY_USERNAME") or None)
+    smtp_relay_password: str | None = field(default_factory=lambda: os.environ.get("CHAMBERS_SMTP_RELAY_PASSWORD") or None)
+    mail_from: str | None = field(default_factory=lambda: os.environ.get("CHAMBERS_MAIL_FROM") or None)
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -17,10 +17,14 @@ def serve(settings: Settings, *, host: str, port: int, workers: int | None = Non
     if workers is not None:
         settings.workers = workers
     runtime = build_runtime(settings, role="web")
+    from .cron.build import start_scheduler
+    scheduler = start_scheduler(runtime)  # fires cron_hourly ... cron_monthly (CHAMBERS_CRON=0: off)
     try:
         app = create_app(runtime.chambers, runtime=runtime)
         uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
     finally:
+        if scheduler is not None:
+            scheduler.stop()
         runtime.close()
     return 0
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from .config import Settings
 from .interview.loader import InterviewLibrary
 from .locks import LocalLocks
+from .mail.outbound import mailer_from_settings
 from .sessions import SessionService
 from .store.apikeys import ApiKeyRepository
 from .store.db import Database
@@ -31,6 +32,6 @@ def build(settings: Settings, *, tasks=None, locks=None, mail=None) -> Chambers:
     files = FileRepository(db)
     service = SessionService(library, SessionRepository(db), files=files, tasks=tasks,
                              locks=locks or LocalLocks(), server_key=settings.server_key(),
-                             url_root=settings.url_root, mail=mail)
+                             url_root=settings.url_root, mail=mail, mailer=mailer_from_settings(settings, db))
     return Chambers(settings=settings, db=db, library=library, service=service,
                     api_keys=ApiKeyRepository(db), files=files)

@@ -10,7 +10,7 @@ from chambers.store.db import Database
 from chambers.store.models import Base
 
 TABLES = {"alembic_version", "interview_sessions", "session_steps", "session_events", "stored_files",
-          "api_keys", "tasks"}
+          "api_keys", "tasks", "outbox_messages", "cron_passes"}
 
 
 def _revision(database: Database) -> str | None:

@@ -13,6 +13,7 @@ class Runtime:
     chambers: Any
     settings: Settings
     redis: Any = None
+    redis_url: str | None = None
     celery: Any = None
     notifier: Any = None
     task_repository: Any = None
@@ -59,12 +60,13 @@ def build_runtime(settings: Settings, *, role: str = "web", start_workers: bool 
         client = embedded.client
     else:
         client = redis.Redis.from_url(broker_url.replace("redis+socket://", "unix://"))
+    client_url = broker_url.replace("redis+socket://", "unix://")
     celery = make_celery(broker_url)
     notifier = RedisNotifier(client)
     chambers = build(settings, locks=RedisLocks(client))
     tasks = TaskRepository(chambers.db)
     chambers.service.tasks = TaskQueue(tasks, celery, notifier)
-    runtime = Runtime(chambers=chambers, settings=settings, redis=client, celery=celery, notifier=notifier,
+    runtime = Runtime(chambers=chambers, settings=settings, redis=client, redis_url=client_url, celery=celery, notifier=notifier,
                       task_repository=tasks, embedded=embedded)
     if role == "web" and embedded is not None and start_workers:
         from .embedded import WorkerProcesses

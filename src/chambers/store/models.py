@@ -121,3 +121,33 @@ class TaskRow(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     notified: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class OutboxMessageRow(Base):
+    """An outgoing e-mail kept instead of being sent (the embedded default): ``chambers outbox``."""
+
+    __tablename__ = "outbox_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    session_id: Mapped[str | None] = mapped_column(String(32))  # kept after the session goes
+    sender: Mapped[str] = mapped_column(String(500))
+    recipients: Mapped[str] = mapped_column(Text)               # envelope recipients, one per line
+    subject: Mapped[str] = mapped_column(Text)
+    message: Mapped[bytes] = mapped_column(LargeBinary)         # the whole RFC 5322 message
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+
+
+class CronPassRow(Base):
+    """One cron pass of an event for one period: the lease that lets only one process run it."""
+
+    __tablename__ = "cron_passes"
+
+    event: Mapped[str] = mapped_column(String(255), primary_key=True)
+    period: Mapped[str] = mapped_column(String(64), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(64))
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    heartbeat_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    cursor: Mapped[str | None] = mapped_column(Text)            # "variant session_id" reached so far
+    sessions_run: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    errors: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

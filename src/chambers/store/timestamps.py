@@ -10,7 +10,9 @@ from sqlalchemy.types import TypeDecorator
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    """Now, from :mod:`chambers.clock` (so tests that move time move the store's timestamps too)."""
+    from .. import clock
+    return clock.now()
 
 
 def as_utc(moment: datetime) -> datetime:

@@ -1,1 +1,1 @@
-"""Helper functions interview code calls by name, grouped by theme."""
+"""Helper functions interview code calls by name, one module per theme (text, places, dates)."""

@@ -1,131 +1,148 @@
-"""Dates, all read through :mod:`chambers.clock` so tests can move time."""
+"""Dates and times for interview code.  "Now" always comes from :mod:`chambers.clock`.
+
+Times are timezone-aware.  Without a ``timezone`` argument the zone is :data:`DEFAULT_TIMEZONE`
+(UTC); a date without a time means midnight in that zone.
+"""
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from dateutil import parser as date_parser
+from dateutil import parser as _date_parser
 from dateutil.relativedelta import relativedelta
 
 from ... import clock
+from .date_patterns import DATE_STYLES, DATETIME_STYLES, TIME_STYLES, format_pattern
+from .text import comma_and_list, nice_number, noun_plural
 
 __all__ = ["current_datetime", "today", "as_datetime", "format_date", "format_time", "format_datetime",
-           "date_difference", "date_interval", "month_of", "day_of", "year_of"]
+           "date_difference", "date_interval", "month_of", "day_of", "year_of", "dow_of"]
 
-_BABEL_TOKENS = [("yyyy", "%Y"), ("yy", "%y"), ("MMMM", "%B"), ("MMM", "%b"), ("MM", "%m"), ("M", "%-m"),
-                 ("dd", "%d"), ("d", "%-d"), ("EEEE", "%A"), ("EEE", "%a"), ("HH", "%H"), ("hh", "%I"),
-                 ("h", "%-I"), ("mm", "%M"), ("ss", "%S"), ("a", "%p")]
-_NAMED = {"long": "%B %-d, %Y", "full": "%A, %B %-d, %Y", "medium": "%b %-d, %Y", "short": "%-m/%-d/%y"}
+DEFAULT_TIMEZONE = "UTC"
+_DAYS_PER_YEAR = 365.2425
+_DESCRIBED_UNITS = ("years", "months", "days", "hours", "minutes", "seconds")
+
+
+def _zone(timezone: str | _dt.tzinfo | None) -> _dt.tzinfo:
+    if isinstance(timezone, _dt.tzinfo):
+        return timezone
+    name = timezone or DEFAULT_TIMEZONE
+    return _dt.timezone.utc if name.upper() == "UTC" else ZoneInfo(name)
 
 
 def current_datetime(timezone: str | None = None) -> _dt.datetime:
-    moment = clock.now()
-    if timezone:
-        from zoneinfo import ZoneInfo
-        moment = moment.astimezone(ZoneInfo(timezone))
-    return moment
+    """Now, timezone-aware, in ``timezone`` (default UTC)."""
+    return clock.now().astimezone(_zone(timezone))
 
 
-def today(timezone: str | None = None) -> _dt.date:
-    return current_datetime(timezone).date()
+def today(timezone: str | None = None, format: str | None = None) -> _dt.date | str:  # noqa: A002
+    """Today's date in ``timezone``; with ``format``, the date formatted (see :func:`format_date`)."""
+    day = current_datetime(timezone).date()
+    return format_date(day, format) if format else day
 
 
-def as_datetime(value: Any) -> _dt.datetime:
+def as_datetime(value: Any, timezone: str | None = None) -> _dt.datetime:
+    """A timezone-aware datetime from a datetime, a date (midnight) or text such as ``2026-01-03``."""
+    zone = _zone(timezone)
     if isinstance(value, _dt.datetime):
         moment = value
     elif isinstance(value, _dt.date):
         moment = _dt.datetime(value.year, value.month, value.day)
+    elif isinstance(value, _dt.time):
+        moment = _dt.datetime.combine(current_datetime(timezone).date(), value)
     else:
-        moment = date_parser.parse(str(value))
-    return moment if moment.tzinfo else moment.replace(tzinfo=_dt.timezone.utc)
+        moment = _date_parser.parse(str(value))
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=zone)
+    return moment.astimezone(zone) if timezone else moment
 
 
-def _pattern(fmt: str) -> str:
-    if fmt in _NAMED:
-        return _NAMED[fmt]
-    if "%" in fmt:
-        return fmt
-    out, i = [], 0
-    while i < len(fmt):
-        for token, code in _BABEL_TOKENS:
-            if fmt.startswith(token, i):
-                out.append(code)
-                i += len(token)
-                break
-        else:
-            out.append(fmt[i])
-            i += 1
-    return "".join(out)
+def date_interval(**units: Any) -> relativedelta:
+    """A calendar-aware interval: ``date_interval(months=1, days=3)``."""
+    return relativedelta(**units)
 
 
-def format_date(value: Any, format: str = "long") -> str:  # noqa: A002 - docassemble's keyword
-    if value is None or value == "":
-        return ""
-    return as_datetime(value).strftime(_pattern(format))
-
-
-def format_time(value: Any, format: str = "h:mm a") -> str:  # noqa: A002
-    if isinstance(value, _dt.time):
-        value = _dt.datetime.combine(_dt.date(2000, 1, 1), value)
-    return as_datetime(value).strftime(_pattern(format))
-
-
-def format_datetime(value: Any, format: str = "long") -> str:  # noqa: A002
-    return format_date(value, format) + ("" if format in _NAMED and format != "long" else
-                                         " " + format_time(value) if format == "long" else "")
-
-
-@dataclass
 class DateDifference:
-    delta: _dt.timedelta
+    """The time between two moments, in several units (all floats), and as words."""
 
-    @property
-    def seconds(self) -> float:
-        return self.delta.total_seconds()
+    def __init__(self, starting: _dt.datetime, ending: _dt.datetime):
+        self.start = starting
+        self.end = ending
+        self.delta: _dt.timedelta = ending - starting
+        self.seconds: float = self.delta.total_seconds()
+        self.minutes: float = self.seconds / 60
+        self.hours: float = self.seconds / 3600
+        self.days: float = self.seconds / 86400
+        self.weeks: float = self.days / 7
+        self.years: float = self.days / _DAYS_PER_YEAR
 
-    @property
-    def minutes(self) -> float:
-        return self.seconds / 60
+    def describe(self, specificity: str | None = None, nice: bool = True) -> str:
+        """Words such as ``20 days`` or ``one year, two months, and three days``.
 
-    @property
-    def hours(self) -> float:
-        return self.seconds / 3600
+        Years, months and days are given (hours, minutes or seconds when less than a day has
+        passed); ``specificity`` (``'year'`` … ``'second'``) sets the smallest unit instead.
+        """
+        span = relativedelta(*sorted((self.end, self.start), reverse=True))
+        smallest = _DESCRIBED_UNITS.index(specificity.rstrip("s") + "s") if specificity else 2
+        amounts = [(unit, getattr(span, unit)) for unit in _DESCRIBED_UNITS[:smallest + 1]]
+        amounts = [(unit, amount) for unit, amount in amounts if amount]
+        if not amounts and not specificity:
+            amounts = [(unit, getattr(span, unit)) for unit in _DESCRIBED_UNITS[3:] if getattr(span, unit)][:1]
+        if not amounts:
+            amounts = [(_DESCRIBED_UNITS[smallest], 0)]
+        return comma_and_list(f"{nice_number(amount) if nice else amount} {noun_plural(unit[:-1], amount)}"
+                              for unit, amount in amounts)
 
-    @property
-    def days(self) -> float:
-        return self.seconds / 86400
+    def __str__(self) -> str:
+        return self.describe()
 
-    @property
-    def weeks(self) -> float:
-        return self.days / 7
-
-    @property
-    def years(self) -> float:
-        return self.days / 365.25
-
-    def describe(self) -> str:
-        days = abs(self.days)
-        if days >= 365.25:
-            return f"{round(abs(self.years))} years"
-        if days >= 1:
-            return f"{round(days)} days"
-        return f"{round(abs(self.hours))} hours"
+    def __repr__(self) -> str:
+        return f"DateDifference(days={self.days!r})"
 
 
 def date_difference(starting: Any = None, ending: Any = None, timezone: str | None = None) -> DateDifference:
-    start = as_datetime(starting) if starting is not None else current_datetime(timezone)
-    end = as_datetime(ending) if ending is not None else current_datetime(timezone)
-    return DateDifference(end - start)
+    """``ending - starting`` (each defaults to now); ``.days`` is a float (fractional days)."""
+    start = current_datetime(timezone) if starting is None else as_datetime(starting, timezone)
+    end = current_datetime(timezone) if ending is None else as_datetime(ending, timezone)
+    return DateDifference(start, end)
 
 
-def date_interval(**kwargs: Any) -> relativedelta:
-    return relativedelta(**kwargs)
+def _styled(styles: dict[str, str], format: str) -> str:  # noqa: A002
+    return styles.get(format, format)
 
 
-def month_of(value: Any, as_word: bool = False) -> Any:
+def format_date(value: Any, format: str | None = "long") -> str:  # noqa: A002 - docassemble's keyword
+    """A date in a named style (``long``: "January 3, 2026", ``short``: "1/3/26") or an LDML pattern."""
+    if value is None or value == "":
+        return ""
+    moment = value if isinstance(value, _dt.datetime) else as_datetime(value)
+    return format_pattern(moment, _styled(DATE_STYLES, format or "long"))
+
+
+def format_time(value: Any, format: str | None = "short") -> str:  # noqa: A002
+    """A time in a named style (``short``: "3:05 PM") or an LDML pattern such as ``HH:mm``."""
+    if value is None or value == "":
+        return ""
+    moment = value if isinstance(value, (_dt.datetime, _dt.time)) else as_datetime(value)
+    return format_pattern(moment, _styled(TIME_STYLES, format or "short"))
+
+
+def format_datetime(value: Any, format: str | None = "long") -> str:  # noqa: A002
+    """A date and time: ``long`` gives "January 3, 2026 at 3:05:00 PM UTC"; or an LDML pattern."""
+    if value is None or value == "":
+        return ""
+    moment = as_datetime(value) if not isinstance(value, _dt.datetime) else value
+    style = format or "long"
+    if style in DATETIME_STYLES:
+        return DATETIME_STYLES[style].format(date=format_pattern(moment, DATE_STYLES[style]),
+                                             time=format_pattern(moment, TIME_STYLES[style]))
+    return format_pattern(moment, style)
+
+
+def month_of(value: Any, as_word: bool = False) -> int | str:
     moment = as_datetime(value)
-    return moment.strftime("%B") if as_word else moment.month
+    return format_pattern(moment, "MMMM") if as_word else moment.month
 
 
 def day_of(value: Any) -> int:
@@ -134,3 +151,9 @@ def day_of(value: Any) -> int:
 
 def year_of(value: Any) -> int:
     return as_datetime(value).year
+
+
+def dow_of(value: Any, as_word: bool = False) -> int | str:
+    """Day of the week: 1 (Monday) to 7 (Sunday), or its name."""
+    moment = as_datetime(value)
+    return format_pattern(moment, "EEEE") if as_word else moment.isoweekday()

@@ -1,0 +1,107 @@
+"""``create_app(chambers) -> FastAPI``: the pages, the JSON API, and the static files."""
+from __future__ import annotations
+
+import importlib.util
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import xstatic.pkg.bootstrap
+import xstatic.pkg.jquery
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from markupsafe import Markup
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+
+from . import api, pages
+from .api_request import ApiError
+from .cookies import CookieCodec
+
+log = logging.getLogger(__name__)
+
+HERE = Path(__file__).resolve().parent
+STATIC_DIR = HERE / "static"
+TEMPLATE_DIR = HERE / "templates"
+OPTIONAL_SCRIPTS = ("checkin.js",)      # included on question pages once someone ships them
+CORS_HEADERS = {"Access-Control-Allow-Origin": "*",
+                "Access-Control-Allow-Methods": "GET, POST, PUT, PATCH, DELETE, OPTIONS",
+                "Access-Control-Max-Age": "86400"}
+
+
+@dataclass
+class WebParts:
+    """What the page routes share: templates and the cookie codec."""
+    templates: Jinja2Templates
+    cookies: CookieCodec
+
+    @staticmethod
+    def extra_scripts() -> list[str]:
+        return [name for name in OPTIONAL_SCRIPTS if (STATIC_DIR / name).is_file()]
+
+
+def create_app(chambers, *, runtime=None) -> FastAPI:
+    app = FastAPI(title="Chambers", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.chambers = chambers
+    app.state.runtime = runtime
+    max_age = max(1, chambers.settings.interview_delete_days) * 86400
+    templates = Jinja2Templates(directory=str(TEMPLATE_DIR))
+    templates.env.filters["inline_html"] = inline_html
+    app.state.web = WebParts(templates=templates,
+                             cookies=CookieCodec(chambers.settings.server_key(), max_age_seconds=max_age))
+
+    app.mount("/static/bootstrap", StaticFiles(directory=xstatic.pkg.bootstrap.BASE_DIR), name="bootstrap")
+    app.mount("/static/jquery", StaticFiles(directory=xstatic.pkg.jquery.BASE_DIR), name="jquery")
+    app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    _include_optional_routers(app)
+
+    @app.exception_handler(ApiError)
+    async def api_error(request: Request, exc: ApiError) -> Response:
+        return exc.response()
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_parameters(request: Request, exc: RequestValidationError) -> Response:
+        return JSONResponse("The request's parameters are not valid.", status_code=400)
+
+    @app.middleware("http")
+    async def api_cors(request: Request, call_next):
+        if not request.url.path.startswith("/api/"):
+            return await call_next(request)
+        if request.method == "OPTIONS":
+            headers = dict(CORS_HEADERS)
+            asked = request.headers.get("Access-Control-Request-Headers")
+            headers["Access-Control-Allow-Headers"] = asked or "Content-Type, Authorization, X-API-Key"
+            return Response(status_code=204, headers=headers)
+        try:
+            response = await call_next(request)
+        except Exception:  # noqa: BLE001 - an API client gets JSON, never an HTML traceback
+            log.exception("API request %s failed", request.url.path)
+            response = JSONResponse("The server failed while handling this request.", status_code=500)
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        return response
+
+    return app
+
+
+def inline_html(html: str) -> Markup:
+    """Engine-rendered HTML for a heading: one outer paragraph removed (a heading holds no ``<p>``)."""
+    text = (html or "").strip()
+    if text.startswith("<p>") and text.endswith("</p>") and text.count("<p>") == 1:
+        text = text[3:-4]
+    return Markup(text)  # noqa: S704 - the engine's own rendering of the interview's text
+
+
+def _include_optional_routers(app: FastAPI) -> None:
+    """Routes other parts ship as ``chambers.web.<module>.router`` (check-in) join automatically."""
+    for module_name in ("checkin",):
+        full = f"{__package__}.{module_name}"
+        if importlib.util.find_spec(full) is None:
+            continue
+        module = importlib.import_module(full)
+        router = getattr(module, "router", None)
+        if router is not None:
+            app.include_router(router)

@@ -1,0 +1,140 @@
+"""Check-in and push routes.
+
+- ``POST /checkin?i=NAME`` (the open page, cookie + CSRF header): runs the question's ``check in``
+  action with the draft values and returns browser commands (see ``sessions/checkin.py``).
+- ``POST /api/session/checkin`` (API key): the same for API clients and tests.
+- ``GET /events?i=NAME``: a Server-Sent Events stream telling the open page that something happened
+  in its session (a background action finished, progress); fanned out through Redis pub/sub so
+  any web process can deliver it.  Without Redis it answers 204 and the page polls instead.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+
+from fastapi import APIRouter
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+
+from ..locks import LockTimeout
+from ..sessions.checkin import BadCheckin, check_in
+from ..sessions.service import AccessDenied, SessionRef
+from .api import _begin, _check_interview, _chambers
+from .api_request import ApiError
+from .cookies import BrowserState
+
+log = logging.getLogger(__name__)
+router = APIRouter()
+
+HEARTBEAT_SECONDS = 15
+MAX_BODY = 1_000_000
+
+
+def _failure(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"success": False, "error": message}, status_code=status)
+
+
+@router.post("/checkin")
+async def browser_checkin(request: Request):
+    web, chambers = request.app.state.web, request.app.state.chambers
+    browser = BrowserState.load(request, web.cookies)
+    name = request.query_params.get("i")
+    ref = browser.ref_for(name) if name else None
+    if ref is None:
+        return _failure(404, "This browser has no session for that interview.")
+    if not browser.csrf_matches(request.headers.get("X-CSRF-Token")):
+        return _failure(403, "The check-in did not carry this browser's security token.")
+    body = await request.body()
+    if len(body) > MAX_BODY:
+        return _failure(413, "The check-in is too large.")
+    try:
+        data = json.loads(body or b"{}")
+    except ValueError:
+        return _failure(400, "The check-in body is not JSON.")
+    if not isinstance(data, dict):
+        return _failure(400, "The check-in body must be a JSON object.")
+    return await _run(chambers, ref, browser.identity(), data.get("action"), data.get("parameters"), name)
+
+
+@router.post("/api/session/checkin")
+async def api_checkin(request: Request):
+    params, identity = await _begin(request)
+    chambers = _chambers(request)
+    i, session = params.get("i"), params.get("session")
+    if not isinstance(i, str) or not i or not isinstance(session, str) or not session:
+        raise ApiError("Parameters i and session are required.")
+    ref = SessionRef(session, params.secret())
+    parameters = params.structure("parameters", dict, "Malformed parameters.", "Parameters data is not a dict.")
+    try:
+        await run_in_threadpool(_check_interview, chambers.service, chambers.library, i, ref)
+    except AccessDenied:
+        raise ApiError("Unable to obtain interview dictionary.") from None
+    return await _run(chambers, ref, identity, params.get("action"), parameters, i, interface="api")
+
+
+async def _run(chambers, ref: SessionRef, identity, action, parameters, name, *, interface: str = "checkin"):
+    try:
+        reply = await run_in_threadpool(check_in, chambers.service, ref, identity, action or None, parameters,
+                                        interface=interface)
+    except BadCheckin as exc:
+        return _failure(400, str(exc))
+    except AccessDenied:
+        return _failure(404, "Unable to obtain interview dictionary.")
+    except LockTimeout:
+        return _failure(503, "The session is busy; the check-in will be tried again.")
+    except Exception as exc:  # noqa: BLE001 - the page keeps working; the author sees the log
+        log.warning("check-in for %s failed: %s: %s", name, type(exc).__name__, exc)
+        return _failure(500, f"{type(exc).__name__}: {exc}")
+    return JSONResponse(reply.as_dict(), headers={"Cache-Control": "no-store"})
+
+
+@router.get("/events")
+async def events(request: Request):
+    web, chambers = request.app.state.web, request.app.state.chambers
+    runtime = request.app.state.runtime
+    browser = BrowserState.load(request, web.cookies)
+    name = request.query_params.get("i")
+    ref = browser.ref_for(name) if name else None
+    if ref is None:
+        return Response(status_code=404)
+    try:
+        await run_in_threadpool(chambers.service.interview_of, ref)
+    except AccessDenied:
+        return Response(status_code=404)
+    if runtime is None or runtime.redis is None:
+        return Response(status_code=204)
+    return StreamingResponse(_stream(request, runtime, ref.session_id), media_type="text/event-stream",
+                             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+
+
+def _async_redis(request: Request, runtime):
+    client = getattr(request.app.state, "async_redis", None)
+    if client is None:
+        import redis.asyncio as aioredis
+        client = request.app.state.async_redis = aioredis.Redis.from_url(runtime.redis_url)
+    return client
+
+
+async def _stream(request: Request, runtime, session_id: str):
+    from ..background.notify import CHANNEL
+    pubsub = _async_redis(request, runtime).pubsub(ignore_subscribe_messages=True)
+    await pubsub.subscribe(CHANNEL + session_id)
+    try:
+        yield "retry: 2000\n\n"
+        while not await request.is_disconnected():
+            message = await pubsub.get_message(timeout=HEARTBEAT_SECONDS)
+            if message is None:
+                yield ": heartbeat\n\n"
+                continue
+            data = message["data"].decode() if isinstance(message["data"], bytes) else str(message["data"])
+            yield f"data: {data}\n\n"
+    except asyncio.CancelledError:
+        pass
+    finally:
+        try:
+            await pubsub.unsubscribe()
+            await pubsub.aclose()
+        except Exception:  # noqa: BLE001 - the connection is going away anyway
+            pass

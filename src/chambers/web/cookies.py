@@ -1,0 +1,97 @@
+"""What a browser carries between requests, in one signed cookie.
+
+The cookie holds a random per-browser id (the anonymous user's ``session_uid``), the browser's
+CSRF token, and for each interview the id and secret of the session this browser is in.  It is
+signed with the server key, so a browser can neither forge a session id nor swap in someone
+else's: holding the cookie is what proves a browser may see a session.
+"""
+from __future__ import annotations
+
+import hmac
+import secrets
+from dataclasses import dataclass, field
+
+from itsdangerous import BadSignature, URLSafeSerializer
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ..interview.context import Identity
+from ..sessions.service import SessionRef
+
+COOKIE_NAME = "chambers_browser"
+SALT = "chambers.browser-cookie"
+MAX_INTERVIEWS = 40          # keeps the cookie well under browsers' 4 KB limit
+
+
+class CookieCodec:
+    """Signs and reads the browser cookie with the server key."""
+
+    def __init__(self, server_key: bytes, *, max_age_seconds: int):
+        self._serializer = URLSafeSerializer(server_key, salt=SALT)
+        self.max_age_seconds = max_age_seconds
+
+    def dumps(self, payload: dict) -> str:
+        return self._serializer.dumps(payload)
+
+    def loads(self, text: str) -> dict | None:
+        try:
+            payload = self._serializer.loads(text)
+        except BadSignature:
+            return None
+        return payload if isinstance(payload, dict) else None
+
+
+@dataclass
+class BrowserState:
+    uid: str
+    csrf: str
+    sessions: dict[str, list[str]] = field(default_factory=dict)   # interview name -> [session id, secret]
+    is_new: bool = False
+
+    # Reading and writing ---------------------------------------------------------------------------
+    @classmethod
+    def fresh(cls) -> "BrowserState":
+        return cls(uid=secrets.token_urlsafe(18), csrf=secrets.token_urlsafe(24), is_new=True)
+
+    @classmethod
+    def load(cls, request: Request, codec: CookieCodec) -> "BrowserState":
+        raw = request.cookies.get(COOKIE_NAME)
+        payload = codec.loads(raw) if raw else None
+        if not payload:
+            return cls.fresh()
+        uid, csrf, sessions = payload.get("u"), payload.get("c"), payload.get("s")
+        if not isinstance(uid, str) or not isinstance(csrf, str) or not isinstance(sessions, dict):
+            return cls.fresh()
+        kept = {name: pair for name, pair in sessions.items()
+                if isinstance(name, str) and isinstance(pair, list) and len(pair) == 2
+                and all(isinstance(part, str) for part in pair)}
+        return cls(uid=uid, csrf=csrf, sessions=kept)
+
+    def store(self, response: Response, request: Request, codec: CookieCodec) -> None:
+        payload = {"u": self.uid, "c": self.csrf, "s": self.sessions}
+        response.set_cookie(COOKIE_NAME, codec.dumps(payload), max_age=codec.max_age_seconds,
+                            path="/", httponly=True, samesite="lax", secure=request.url.scheme == "https")
+
+    # What the web layer asks of it -------------------------------------------------------------------
+    def identity(self) -> Identity:
+        return Identity(session_uid=self.uid)
+
+    def ref_for(self, interview: str) -> SessionRef | None:
+        pair = self.sessions.get(interview)
+        return SessionRef(pair[0], pair[1]) if pair else None
+
+    def remember(self, interview: str, session_id: str, secret: str) -> None:
+        self.sessions.pop(interview, None)
+        self.sessions[interview] = [session_id, secret]
+        while len(self.sessions) > MAX_INTERVIEWS:
+            self.sessions.pop(next(iter(self.sessions)))
+
+    def forget(self, interview: str) -> None:
+        self.sessions.pop(interview, None)
+
+    def holds_session(self, session_id: str) -> bool:
+        return any(hmac.compare_digest(pair[0], session_id) for pair in self.sessions.values())
+
+    def csrf_matches(self, submitted: object) -> bool:
+        return (not self.is_new and isinstance(submitted, str) and bool(submitted)
+                and hmac.compare_digest(submitted.encode(), self.csrf.encode()))
