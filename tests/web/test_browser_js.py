@@ -1,7 +1,6 @@
 """chambers.js in a real browser: client-side checks, js enable/show if, val() and flash()."""
 from __future__ import annotations
 
-import shutil
 import threading
 import time
 
@@ -52,17 +51,10 @@ def live_site(site):
 
 
 @pytest.fixture
-def browser_page():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    executable = shutil.which("chromium") or shutil.which("chromium-browser")
-    if executable is None:
-        pytest.skip("chromium is not installed (scripts/ensure-chromium installs it)")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
-        try:
-            yield browser.new_page()
-        finally:
-            browser.close()
+def browser_page(browser):
+    context = browser.new_context()
+    yield context.new_page()
+    context.close()
 
 
 def test_client_side_checks_conditions_and_helpers(live_site, browser_page):

@@ -90,11 +90,22 @@ class TaskQueue:
         self.repository.set_progress(task_id, fraction, message)
         self.notifier.publish(run.session_id, {"task": task_id, "progress": fraction, "message": message})
 
-    def take_notifications(self, session_id: str) -> list[dict[str, Any]]:
-        """Finished tasks of the session that asked to notify the screen; each is returned once."""
+    def notifications(self, session_id: str, *, claim: bool) -> list[dict[str, Any]]:
+        """Finished tasks of the session that asked to notify the screen and were not delivered.
+
+        ``claim=True`` marks them delivered now (API clients); otherwise they stay pending until the
+        page that applied them acknowledges them, so a page that navigated away loses nothing.
+        """
+        records = (self.repository.claim_notifications(session_id) if claim
+                   else self.repository.pending_notifications(session_id))
         notes = []
-        for record in self.repository.claim_notifications(session_id):
+        for record in records:
             state = pickle.loads(record.result) if record.result is not None else {}  # noqa: S301
             notes.append({"task": record.id, "mode": record.ui_notification, "value": state.get("value"),
                           "notify": bool(state.get("notify", True))})
         return notes
+
+    def acknowledge(self, session_id: str, task_ids: list[str]) -> None:
+        """The page applied these notifications: never deliver them again (only this session's)."""
+        mine = {r.id for r in self.repository.pending_notifications(session_id)}
+        self.repository.mark_notified([t for t in task_ids if t in mine])

@@ -44,7 +44,8 @@ class CodeBlock(Block):
     assigns: set[str] = field(default_factory=set)
 
     def defines(self) -> set[str]:
-        return super().defines() | self.assigns
+        # An event handler offers only its event: the names it assigns are its business.
+        return super().defines() if self.event else self.assigns
 
 
 @dataclass

@@ -17,13 +17,19 @@ class FieldValueError(ValueError):
     pass
 
 
-def convert(field: ScreenField, raw: str) -> Any:
-    """The stored value for ``raw`` (a form string).  Raises :class:`FieldValueError`."""
+def convert(field: ScreenField, raw: str, *, choices_may_change: bool = False) -> Any:
+    """The stored value for ``raw`` (a form string).  Raises :class:`FieldValueError`.
+
+    ``choices_may_change``: the screen checks in, and check-in code may have replaced a dropdown's
+    options in the browser, so a value outside the server's list is kept as the text chosen.
+    """
     text = raw.strip() if isinstance(raw, str) else raw
     if field.choices is not None:
         for choice in field.choices:
             if choice.key == text:
                 return choice.value
+        if choices_may_change and field.widget == "dropdown":
+            return text
         raise FieldValueError("Please choose one of the options.")
     kind = field.datatype
     if kind == "integer":

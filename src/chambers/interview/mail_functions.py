@@ -6,6 +6,7 @@ when the mail was accepted (by the relay, or by the outbox on the embedded defau
 from __future__ import annotations
 
 import logging
+from functools import lru_cache
 from email.utils import formataddr, getaddresses
 from typing import Any
 
@@ -53,12 +54,18 @@ def compose(*, to: Any, sender: Any, reply_to: Any, cc: Any, bcc: Any, body: str
         if text is None:
             text = content
         if html is None:
-            from .markup import markdown_to_html
-            html = markdown_to_html(content)
+            html = _html_of(content)
     senders = addresses(sender)
     return {"to": addresses(to), "cc": addresses(cc), "bcc": addresses(bcc), "reply_to": addresses(reply_to),
             "sender": senders[0] if senders else None, "subject": " ".join(str(subject or "").split()),
             "text": text if text is not None else "", "html": html, "attachments": attachment_parts(attachments)}
+
+
+@lru_cache(maxsize=256)
+def _html_of(markdown_text: str) -> str:
+    """A template's content as HTML; cached, since a cron pass mails the same text to many people."""
+    from .markup import markdown_to_html
+    return markdown_to_html(markdown_text)
 
 
 def addresses(value: Any) -> list[str]:

@@ -17,7 +17,7 @@ _BODY_HALF_POINTS = 24
 _CODE_HALF_POINTS = 20
 _INLINE_CONTROLS = {"b": "\\b", "strong": "\\b", "i": "\\i", "em": "\\i", "u": "\\ul", "ins": "\\ul",
                     "s": "\\strike", "del": "\\strike", "strike": "\\strike", "code": "\\f1\\fs20",
-                    "kbd": "\\f1\\fs20", "sup": "\\super", "sub": "\\sub", "th": "\\b", "dt": "\\b"}
+                    "kbd": "\\f1\\fs20", "sup": "\\super", "sub": "\\sub", "th": "\\b"}
 _BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "pre", "blockquote", "ul", "ol", "tr", "dt",
            "dd", "div", "table", "hr", "dl"}
 
@@ -99,6 +99,11 @@ class _RtfWriter(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _BLOCKS:
             self._start_block(tag)
+        if tag in ("td", "th"):
+            self._open_paragraph()
+            if self.cell_index:
+                self.parts.append("\\tab ")
+            self.cell_index += 1
         if tag in _INLINE_CONTROLS:
             self._open_paragraph()
             self.parts.append("{" + _INLINE_CONTROLS[tag] + " ")
@@ -107,13 +112,9 @@ class _RtfWriter(HTMLParser):
             self._open_paragraph()
             self.parts.append("\\line ")
             self.at_line_start = True
-        elif tag in ("td", "th") or (tag == "img" and dict(attrs).get("alt")):
+        elif tag == "img" and dict(attrs).get("alt"):
             self._open_paragraph()
-            if tag == "img":
-                self._write_text(dict(attrs).get("alt") or "")
-            elif self.cell_index:
-                self.parts.append("\\tab ")
-            self.cell_index += 1
+            self._write_text(dict(attrs).get("alt") or "")
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.handle_starttag(tag, attrs)

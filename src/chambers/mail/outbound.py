@@ -14,8 +14,13 @@ import smtplib
 import socket
 import ssl
 from dataclasses import dataclass, field
-from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from email import encoders
+from email.header import Header
+from email.message import Message
+from email.mime.base import MIMEBase
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.utils import format_datetime, formataddr, make_msgid, parseaddr
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .. import clock
@@ -54,30 +59,50 @@ class OutgoingMessage:
         return [address for _, address in getaddresses(self.to + self.cc + self.bcc) if address]
 
 
-def build_mime(message: OutgoingMessage, default_sender: str) -> EmailMessage:
-    mime = EmailMessage()
-    mime["From"] = message.sender or default_sender
-    mime["To"] = ", ".join(message.to)
-    if message.cc:
-        mime["Cc"] = ", ".join(message.cc)
-    if message.reply_to:
-        mime["Reply-To"] = ", ".join(message.reply_to)
-    mime["Subject"] = " ".join((message.subject or "").split())
-    mime["Date"] = format_datetime(clock.now())
-    mime["Message-ID"] = make_msgid(domain=_domain_of(mime["From"]))
-    text = message.text if message.text is not None else ""
-    mime.set_content(text)
+def build_mime(message: OutgoingMessage, default_sender: str) -> Message:
+    """The MIME message: text (and HTML) alternatives, then attachments.
+
+    Built with the ``email.mime`` classes, which are several times faster than ``EmailMessage``
+    (that matters when a cron pass mails thousands of people); readers parse it either way.
+    """
+    body: Message = _text_part(message.text if message.text is not None else "", "plain")
     if message.html:
-        mime.add_alternative(message.html, subtype="html")
-    for filename, mimetype, data in message.attachments:
-        guessed = mimetype or mimetypes.guess_type(filename)[0] or "application/octet-stream"
-        maintype, _, subtype = guessed.partition("/")
-        mime.add_attachment(data, maintype=maintype, subtype=subtype or "octet-stream", filename=filename)
-    return mime
+        body = MIMEMultipart("alternative", _subparts=[body, _text_part(message.html, "html")])
+    if message.attachments:
+        body = MIMEMultipart("mixed", _subparts=[body] + [_attachment(*item) for item in message.attachments])
+    sender = message.sender or default_sender
+    body["From"] = _address_header([sender])
+    body["To"] = _address_header(message.to)
+    if message.cc:
+        body["Cc"] = _address_header(message.cc)
+    if message.reply_to:
+        body["Reply-To"] = _address_header(message.reply_to)
+    subject = " ".join((message.subject or "").split())
+    body["Subject"] = subject if subject.isascii() else Header(subject, "utf-8").encode()
+    body["Date"] = format_datetime(clock.now())
+    body["Message-ID"] = make_msgid(domain=_domain_of(sender))
+    return body
+
+
+def _text_part(text: str, subtype: str) -> MIMEText:
+    return MIMEText(text, subtype, "us-ascii" if text.isascii() else "utf-8")
+
+
+def _attachment(filename: str, mimetype: str, data: bytes) -> MIMEBase:
+    guessed = mimetype or mimetypes.guess_type(filename)[0] or "application/octet-stream"
+    maintype, _, subtype = guessed.partition("/")
+    part = MIMEBase(maintype, subtype or "octet-stream")
+    part.set_payload(data)
+    encoders.encode_base64(part)
+    part.add_header("Content-Disposition", "attachment", filename=filename)
+    return part
+
+
+def _address_header(addresses: list[str]) -> str:
+    return ", ".join(formataddr(parseaddr(address), charset="utf-8") for address in addresses)
 
 
 def _domain_of(address: str) -> str:
-    from email.utils import parseaddr
     _, bare = parseaddr(address)
     return bare.rpartition("@")[2] or "localhost"
 
@@ -100,7 +125,7 @@ class OutboxMailer:
             return False
         mime = build_mime(message, self.default_sender)
         self.outbox.add(sender=str(mime["From"]), recipients=recipients, subject=str(mime["Subject"]),
-                        message=bytes(mime), session_id=message.session_id)
+                        message=mime.as_bytes(), session_id=message.session_id)
         log.info("e-mail %r to %s kept in the outbox (no relay configured)", message.subject,
                  ", ".join(recipients))
         return True
@@ -140,7 +165,6 @@ class SmtpMailer:
             log.warning("e-mail %r has no recipients; not sent", message.subject)
             return False
         mime = build_mime(message, self.default_sender)
-        from email.utils import parseaddr
         envelope_from = parseaddr(str(mime["From"]))[1] or str(mime["From"])
         try:
             with self._connect() as smtp:

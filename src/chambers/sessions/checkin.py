@@ -69,9 +69,18 @@ def validate_parameters(parameters: Any) -> dict[str, Any]:
 
 
 def check_in(service: "SessionService", ref: SessionRef, identity: Identity, action: str | None,
-             parameters: Any, *, interface: str = "checkin") -> CheckinReply:
+             parameters: Any, *, interface: str = "checkin", acknowledged: Any = None,
+             claim: bool = False) -> CheckinReply:
+    """Run the check-in action (if any) and collect notifications of finished background actions.
+
+    ``acknowledged``: ids of notifications the page has applied (never sent again).  ``claim``:
+    mark the notifications returned now as delivered (for API clients, which do not acknowledge).
+    """
     if action is not None and (not isinstance(action, str) or not is_target(action)):
         raise BadCheckin(f"{action!r} is not an action name")
+    if acknowledged is not None and (not isinstance(acknowledged, list)
+                                     or not all(isinstance(t, str) and len(t) <= 64 for t in acknowledged)):
+        raise BadCheckin("ack must be a list of task ids")
     arguments = validate_parameters(parameters)
     reply = CheckinReply()
     if action:
@@ -90,7 +99,9 @@ def check_in(service: "SessionService", ref: SessionRef, identity: Identity, act
     else:
         service.interview_of(ref)  # the caller must still be allowed to see the session
     if service.tasks is not None:
-        reply.commands.extend(task_commands(service, ref.session_id))
+        if acknowledged:
+            service.tasks.acknowledge(ref.session_id, acknowledged)
+        reply.commands.extend(task_commands(service, ref.session_id, claim=claim))
     return reply
 
 
@@ -142,10 +153,10 @@ def _field_value(value: Any) -> Any:
     return value
 
 
-def task_commands(service: "SessionService", session_id: str) -> list[dict[str, Any]]:
-    """Finished background actions that asked to notify the screen, each delivered once."""
+def task_commands(service: "SessionService", session_id: str, *, claim: bool) -> list[dict[str, Any]]:
+    """Finished background actions that asked to notify the screen and are not yet acknowledged."""
     commands = []
-    for note in service.tasks.take_notifications(session_id):
+    for note in service.tasks.notifications(session_id, claim=claim):
         if note.get("mode") and note.get("notify", True):
             command = payload_command(note.get("value"), note["mode"])
             if command is not None:

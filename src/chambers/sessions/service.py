@@ -369,7 +369,7 @@ def form_values(screen: Screen, form: dict[str, str], button: int | None) -> dic
                 values[fld.variable] = None if fld.datatype in EMPTY_IS_NONE else ""
             continue
         try:
-            values[fld.variable] = convert(fld, raw)
+            values[fld.variable] = convert(fld, raw, choices_may_change=bool(screen.check_in))
         except FieldValueError as exc:
             problems[fld.variable] = str(exc)
     if screen.continue_field:

@@ -55,7 +55,8 @@ async def browser_checkin(request: Request):
         return _failure(400, "The check-in body is not JSON.")
     if not isinstance(data, dict):
         return _failure(400, "The check-in body must be a JSON object.")
-    return await _run(chambers, ref, browser.identity(), data.get("action"), data.get("parameters"), name)
+    return await _run(chambers, ref, browser.identity(), data.get("action"), data.get("parameters"), name,
+                      acknowledged=data.get("ack"))
 
 
 @router.post("/api/session/checkin")
@@ -71,13 +72,14 @@ async def api_checkin(request: Request):
         await run_in_threadpool(_check_interview, chambers.service, chambers.library, i, ref)
     except AccessDenied:
         raise ApiError("Unable to obtain interview dictionary.") from None
-    return await _run(chambers, ref, identity, params.get("action"), parameters, i, interface="api")
+    return await _run(chambers, ref, identity, params.get("action"), parameters, i, interface="api", claim=True)
 
 
-async def _run(chambers, ref: SessionRef, identity, action, parameters, name, *, interface: str = "checkin"):
+async def _run(chambers, ref: SessionRef, identity, action, parameters, name, *, interface: str = "checkin",
+               acknowledged=None, claim: bool = False):
     try:
-        reply = await run_in_threadpool(check_in, chambers.service, ref, identity, action or None, parameters,
-                                        interface=interface)
+        reply = await run_in_threadpool(lambda: check_in(chambers.service, ref, identity, action or None, parameters,
+                                                         interface=interface, acknowledged=acknowledged, claim=claim))
     except BadCheckin as exc:
         return _failure(400, str(exc))
     except AccessDenied:

@@ -148,11 +148,12 @@ async def _act(page: Page, name: str, ref: SessionRef, action: str) -> Response:
 
 
 def _show(page: Page, name: str, result: RunResult, *, problems: dict[str, str] | None = None,
-          typed: dict[str, str] | None = None, notice: str | None = None, status: int = 200) -> Response:
+          typed: dict[str, str] | None = None, notice: str | None = None, status: int = 200,
+          posted: bool = False) -> Response:
     outcome = result.outcome
     if isinstance(outcome, Screen):
         return _question_page(page, name, result, outcome, problems=problems, typed=typed, notice=notice,
-                              status=status)
+                              status=status, posted=posted)
     if isinstance(outcome, RawResponse):
         body = outcome.body if isinstance(outcome.body, bytes) else str(outcome.body).encode("utf-8")
         return page.finish(Response(body, status_code=outcome.status,
@@ -179,7 +180,7 @@ def _command(page: Page, name: str, result: RunResult, command: Command) -> Resp
 
 
 def _question_page(page: Page, name: str, result: RunResult, screen: Screen, *, problems, typed, notice,
-                   status: int) -> Response:
+                   status: int, posted: bool = False) -> Response:
     settings = page.chambers.settings
     interview = result.interview
     context = {
@@ -196,6 +197,7 @@ def _question_page(page: Page, name: str, result: RunResult, screen: Screen, *, 
         "checkin_interval": interview.checkin_interval_ms(settings.checkin_interval_ms),
         "message_log": result.log,
         "extra_scripts": page.web.extra_scripts(),
+        "posted": posted,
     }
     return page.render("question.html", context, status=status)
 
@@ -242,9 +244,9 @@ async def answer_interview(request: Request):
         except AccessDenied:
             page.browser.forget(name)
             return page.redirect(page.interview_url(name))
-        if isinstance(result.outcome, Command):
-            return _command(page, name, result, result.outcome)
-        return page.redirect(page.interview_url(name))
+        # The next screen is shown in this response, not after a redirect: a background action the
+        # answer launched cannot finish between two requests and skip its waiting screen.
+        return _show(page, name, result, posted=True)
     except Exception as exc:  # noqa: BLE001 - every failure becomes a readable page
         return page.failure(exc, name)
 

@@ -237,6 +237,10 @@
       Chambers.questionName = root.getAttribute("data-question-name");
       Chambers.checkin = root.getAttribute("data-checkin") || null;
       Chambers.checkinInterval = parseInt(root.getAttribute("data-checkin-interval") || "0", 10);
+      if (root.getAttribute("data-posted") && window.history && window.history.replaceState) {
+        // This screen answered a form post: make reloading it ask for the screen, not post again.
+        window.history.replaceState(null, "", root.getAttribute("data-reload-url") || window.location.href);
+      }
       applyConditions();
       scheduleReload();
     }

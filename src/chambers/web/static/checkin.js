@@ -29,6 +29,8 @@
     var timer = null;
     var failed = false;
     var stopped = false;
+    var seenTasks = {};          // notifications applied on this page (by task id)
+    var toAcknowledge = [];
 
     function draftValues() {
       var values = {};
@@ -58,6 +60,7 @@
       if (stopped) { return; }
       if (inFlight) { queued = { changed: changed, initial: initial }; return; }
       var body = {};
+      if (toAcknowledge.length) { body.ack = toAcknowledge.splice(0); }
       if (action) {
         var parameters = draftValues();
         if (initial) { parameters._initial = true; }
@@ -161,6 +164,14 @@
 
     function apply(commands) {
       var changedFields = false;
+      var refreshing = false;
+      commands = commands.filter(function (command) {
+        if (!command.task) { return true; }
+        if (seenTasks[command.task]) { return false; }
+        seenTasks[command.task] = true;
+        toAcknowledge.push(command.task);
+        return true;
+      });
       commands.forEach(function (command) {
         switch (command.command) {
           case "target":
@@ -177,7 +188,7 @@
             try { (0, eval)(command.code); } catch (error) { if (window.console) { window.console.error(error); } }
             break;
           case "refresh":
-            refresh();
+            refreshing = true;
             break;
           case "progress":
             showProgress(command);
@@ -188,6 +199,18 @@
       });
       if (changedFields) { C.applyConditions(); }
       document.dispatchEvent(new CustomEvent("chambers:commands", { detail: commands }));
+      if (toAcknowledge.length) { acknowledge(refreshing); } else if (refreshing) { refresh(); }
+    }
+
+    /* Tell the server these notifications were shown, so no later page shows them again. */
+    function acknowledge(thenRefresh) {
+      var ids = toAcknowledge.splice(0);
+      fetch(url, {
+        method: "POST", credentials: "same-origin", keepalive: true,
+        headers: { "Content-Type": "application/json", "X-CSRF-Token": C.csrfToken() || "" },
+        body: JSON.stringify({ ack: ids })
+      }).catch(function () { Array.prototype.push.apply(toAcknowledge, ids); })
+        .then(function () { if (thenRefresh) { refresh(); } });
     }
     C.applyCommands = apply;
     C.checkIn = checkIn;
