@@ -203,6 +203,8 @@ def _field(run: "Run", spec: FieldSpec, number: int) -> ScreenField:
             current = eval(spec.variable, ns)  # noqa: S307 - a checked target expression
         except (NameError, AttributeError, KeyError, IndexError, TypeError):
             current = None
+    if current is None and spec.variable:
+        current = _prior_answer(run, spec.variable)
     if current is None and spec.default is not None:
         current = spec.default
     note_html = None
@@ -215,6 +217,17 @@ def _field(run: "Run", spec: FieldSpec, number: int) -> ScreenField:
                        choices=choices, min=spec.min, max=spec.max, current=current, hint=spec.hint,
                        help_html=markdown_to_html(spec.help) if spec.help else None, note_html=note_html,
                        js_enable_if=spec.js_enable_if, js_show_if=spec.js_show_if)
+
+
+def _prior_answer(run: "Run", variable: str) -> Any:
+    """After Back, a field shows what was answered before (the answers of the step undone)."""
+    prior = run.internal.get("prior") or {}
+    if not prior:
+        return None
+    try:
+        return eval(variable, {"__builtins__": {}}, dict(prior))  # noqa: S307 - a checked target expression
+    except Exception:  # noqa: BLE001 - not answered before
+        return None
 
 
 def choice_key(value: Any) -> str:

@@ -18,7 +18,7 @@ from .. import clock
 from ..interview.context import Identity, Run, activate
 from ..interview.datatypes import FieldValueError, convert
 from ..interview.engine import assemble
-from ..interview.errors import InputError
+from ..interview.errors import InputError, UndefinedVariable
 from ..interview.loader import InterviewLibrary
 from ..interview.model import Interview
 from ..interview.namespace import answers_of, namespace_for, new_answers
@@ -75,7 +75,7 @@ class SessionRef:
 class RunResult:
     session_id: str
     interview: Interview
-    outcome: Screen | Outcome
+    outcome: Screen | Outcome | UndefinedVariable  # the last only from start()
     steps: int = 1
     deleted: bool = False
     secret: str | None = None
@@ -150,7 +150,11 @@ class SessionService:
         secret = secret or new_secret()
         run = self._make_run(interview, session_id, new_answers(url_args), identity, interface=interface,
                              secret=secret, checkin=checkin)
-        outcome = assemble(run)
+        try:
+            outcome = assemble(run)
+        except UndefinedVariable as missing:
+            # The session is created all the same (as docassemble does); showing it reports the gap.
+            outcome = missing
         record = self.sessions.create(session_id, interview.name, self._encode(run),
                                       encrypted=False, owner_id=identity.user_id,
                                       secret_check=self.secret_check(session_id, secret),
@@ -290,7 +294,7 @@ class SessionService:
                 delete(run.ns, target)
             for name in list(event_list) + list(variables):
                 _pop_event(run, name)
-            return None
+            return _pressed_button(run)
 
         return self.execute(ref, identity, interface=interface, prepare=prepare, new_step=not overwrite)
 
@@ -337,6 +341,24 @@ def _special_button(screen: Screen, button: int | None) -> str | None:
     if button is None or not (0 <= button < len(screen.buttons)):
         return None
     return screen.buttons[button].special
+
+
+def _pressed_button(run: Run) -> Command | None:
+    """An API client answers a screen of buttons by setting ``_internal["answers"][<question>]`` to
+    the button's index.  The answer is not kept: a special button acts (exit, leave, restart),
+    ``continue`` marks the question answered, ``refresh`` just shows the screen again."""
+    answers = run.internal.get("answers") or {}
+    for block_name in list(answers):
+        index = answers.pop(block_name)
+        block = run.interview.question(block_name)
+        if block is None or not isinstance(index, int) or not 0 <= index < len(block.buttons):
+            continue
+        special = block.buttons[index].special
+        if special == "continue":
+            run.internal["answered"].add(block_name)
+        elif special and special != "refresh":
+            return Command(name=special, url=block.buttons[index].url)
+    return None
 
 
 def _pop_event(run: Run, name: str) -> None:
