@@ -20,14 +20,17 @@ def free_port() -> int:
 
 class LiveServer:
     def __init__(self, interview_dirs: list[Path], data_dir: Path, *, env: dict[str, str] | None = None,
-                 workers: int = 2):
+                 workers: int = 2, smtp_port: int | None = None):
         self.port = free_port()
+        self.smtp_port = free_port() if smtp_port is None else smtp_port  # CHAMBERS_SMTP_PORT; 0 = no mail
         self.url = f"http://127.0.0.1:{self.port}"
         self.data_dir = data_dir
         command = [sys.executable, "-m", "chambers.cli", "serve", *map(str, interview_dirs), "--port", str(self.port),
                    "--data", str(data_dir), "--workers", str(workers)]
-        full_env = {**os.environ, "CHAMBERS_SECRET_KEY": "live-test-key", **(env or {})}
+        full_env = {**os.environ, "CHAMBERS_SECRET_KEY": "live-test-key", "CHAMBERS_SMTP_PORT": str(self.smtp_port),
+                    **(env or {})}
         full_env.pop("REDIS_URL", None) if not (env and "REDIS_URL" in env) else None
+        self.env = full_env
         self.log_path = data_dir / "server.log"
         data_dir.mkdir(parents=True, exist_ok=True)
         self._log = open(self.log_path, "wb")
@@ -53,8 +56,7 @@ class LiveServer:
 
     def api_key(self) -> str:
         output = subprocess.run([sys.executable, "-m", "chambers.cli", "apikey", "tests", "--data", str(self.data_dir)],
-                                check=True, capture_output=True, text=True,
-                                env={**os.environ, "CHAMBERS_SECRET_KEY": "live-test-key"})
+                                check=True, capture_output=True, text=True, env=self.env)
         return output.stdout.strip()
 
     def stop(self) -> None:

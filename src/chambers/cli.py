@@ -46,7 +46,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         if not directory.is_dir():
             print(f"error: {directory} is not a directory", file=sys.stderr)
             return 2
-    return serve(settings, host=args.host, port=args.port, workers=args.workers)
+    return serve(settings, host=args.host, port=args.port, workers=args.workers, web_workers=max(1, args.web_workers))
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
@@ -80,6 +80,16 @@ def cmd_outbox(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_mail(args: argparse.Namespace) -> int:
+    from .mail.command import run
+    return run(args, _settings(args))
+
+
+def cmd_user(args: argparse.Namespace) -> int:
+    from .users.command import run
+    return run(args, _settings(args))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="chambers", description="Run docassemble-format guided interviews.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -93,6 +103,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=None, help="embedded background workers (default 2)")
+    serve.add_argument("--web-workers", type=int, default=1,
+                       help="web server processes (default 1); the embedded Redis and workers stay in the first")
     serve.add_argument("--data", help="directory for the database and keys (default ./var or $CHAMBERS_DATA)")
     serve.set_defaults(func=cmd_serve)
 
@@ -108,6 +120,11 @@ def build_parser() -> argparse.ArgumentParser:
     apikey.add_argument("--data", help="data directory (as for serve)")
     apikey.set_defaults(func=cmd_apikey)
 
+    from .users.command import add_arguments as add_user_arguments
+    user = sub.add_parser("user", help="accounts: `user create EMAIL --privilege admin`, `user list`, `user apikey EMAIL`")
+    add_user_arguments(user)
+    user.set_defaults(func=cmd_user)
+
     from .cron.command import add_arguments as add_cron_arguments
     cron = sub.add_parser("cron", help="run one pass of a scheduled event (cron_daily, cron_hourly, ...)")
     add_cron_arguments(cron)
@@ -119,6 +136,11 @@ def build_parser() -> argparse.ArgumentParser:
     outbox.add_argument("--clear", action="store_true", help="delete the messages after printing them")
     outbox.add_argument("--data", help="data directory (as for serve)")
     outbox.set_defaults(func=cmd_outbox)
+
+    from .mail.command import add_arguments as add_mail_arguments
+    mail = sub.add_parser("mail", help="receive e-mail in a cluster; `mail dead-letters`, `mail retry ID`")
+    add_mail_arguments(mail)
+    mail.set_defaults(func=cmd_mail)
     return parser
 
 

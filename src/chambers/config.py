@@ -16,6 +16,16 @@ def _int(name: str, default: int) -> int:
         raise SystemExit(f"{name} must be a whole number, not {value!r}") from None
 
 
+def _float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return float(value)
+    except ValueError:
+        raise SystemExit(f"{name} must be a number, not {value!r}") from None
+
+
 @dataclass
 class Settings:
     interview_dirs: list[Path] = field(default_factory=list)
@@ -29,6 +39,11 @@ class Settings:
     interview_delete_days: int = field(default_factory=lambda: _int("CHAMBERS_INTERVIEW_DELETE_DAYS", 90))
     smtp_port: int = field(default_factory=lambda: _int("CHAMBERS_SMTP_PORT", 2525))
     incoming_mail_domain: str | None = field(default_factory=lambda: os.environ.get("CHAMBERS_MAIL_DOMAIN") or None)
+    # Incoming e-mail: size limit, and how often (and how soon) a failing incoming_email is run again.
+    mail_max_bytes: int = field(default_factory=lambda: _int("CHAMBERS_MAIL_MAX_BYTES", 25 * 1024 * 1024))
+    mail_attempts: int = field(default_factory=lambda: _int("CHAMBERS_MAIL_ATTEMPTS", 5))
+    mail_retry_seconds: float = field(default_factory=lambda: _float("CHAMBERS_MAIL_RETRY_SECONDS", 30.0))
+    mail_lease_seconds: float = field(default_factory=lambda: _float("CHAMBERS_MAIL_LEASE_SECONDS", 60.0))
     # Scheduled tasks: the scheduler in `chambers serve`, and running a missed period once after downtime.
     cron_enabled: bool = field(default_factory=lambda: _int("CHAMBERS_CRON", 1) != 0)
     cron_catch_up: bool = field(default_factory=lambda: _int("CHAMBERS_CRON_CATCH_UP", 1) != 0)

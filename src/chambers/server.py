@@ -7,7 +7,7 @@ import logging
 from .config import Settings
 
 
-def serve(settings: Settings, *, host: str, port: int, workers: int | None = None) -> int:
+def serve(settings: Settings, *, host: str, port: int, workers: int | None = None, web_workers: int = 1) -> int:
     import uvicorn
 
     from .background.runtime import build_runtime
@@ -19,14 +19,52 @@ def serve(settings: Settings, *, host: str, port: int, workers: int | None = Non
     runtime = build_runtime(settings, role="web")
     from .cron.build import start_scheduler
     scheduler = start_scheduler(runtime)  # fires cron_hourly ... cron_monthly (CHAMBERS_CRON=0: off)
+    from .mail.server import start_mail_server
+    mail_server = None
     try:
-        app = create_app(runtime.chambers, runtime=runtime)
-        uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
+        mail_server = start_mail_server(runtime, host=host)  # CHAMBERS_SMTP_PORT (0: off)
+        if web_workers > 1:
+            _serve_processes(settings, runtime, host=host, port=port, count=web_workers)
+        else:
+            app = create_app(runtime.chambers, runtime=runtime)
+            uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
     finally:
+        if mail_server is not None:
+            mail_server.stop()
         if scheduler is not None:
             scheduler.stop()
         runtime.close()
     return 0
+
+
+def _serve_processes(settings: Settings, runtime, *, host: str, port: int, count: int) -> None:
+    """``--web-workers N``: uvicorn runs N web processes.  This process keeps the embedded Redis,
+    the background workers, the scheduler and the mail server; each web process connects to them
+    (and to the database) the way a cluster node does, through the environment set here."""
+    import os
+
+    import uvicorn
+
+    from .background.runtime import worker_environment
+    broker = (runtime.embedded.url if runtime.embedded is not None
+              else os.environ.get("CHAMBERS_BROKER_URL") or settings.redis_url)
+    os.environ.update(worker_environment(settings, broker))
+    uvicorn.run("chambers.server:web_process_app", factory=True, host=host, port=port, workers=count,
+                log_level="info", access_log=False)
+
+
+def web_process_app():
+    """The app of one web process of ``chambers serve --web-workers N`` (settings from the environment)."""
+    import os
+    from pathlib import Path
+
+    from .background.runtime import build_runtime
+    from .web.app import create_app
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = Settings()
+    settings.interview_dirs = [Path(p) for p in os.environ.get("CHAMBERS_INTERVIEWS", "").split(os.pathsep) if p]
+    runtime = build_runtime(settings, role="web", start_workers=False)
+    return create_app(runtime.chambers, runtime=runtime)
 
 
 def work(settings: Settings, *, concurrency: int, loglevel: str = "INFO") -> int:
@@ -40,5 +78,6 @@ def work(settings: Settings, *, concurrency: int, loglevel: str = "INFO") -> int
     from .background.celery_app import app  # reads the broker from the environment just set
     from .background import worker  # noqa: F401 - registers the task
     app.worker_main(["worker", "--pool", "prefork", "--concurrency", str(concurrency), "-Q", "chambers",
-                                "--without-gossip", "--without-mingle", "--loglevel", loglevel])
+                     "--hostname", f"chambers-{os.getpid()}@%h",  # unique, so `celery inspect` tells them apart
+                     "--without-gossip", "--without-mingle", "--loglevel", loglevel])
     return 0

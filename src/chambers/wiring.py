@@ -6,11 +6,14 @@ from dataclasses import dataclass
 from .config import Settings
 from .interview.loader import InterviewLibrary
 from .locks import LocalLocks
+from .mail.addresses import mail_domain
+from .mail.mailboxes import InterviewMail
 from .mail.outbound import mailer_from_settings
 from .sessions import SessionService
 from .store.apikeys import ApiKeyRepository
 from .store.db import Database
 from .store.files import FileRepository
+from .store.mail import MailRepository
 from .store.sessions import SessionRepository
 
 
@@ -30,6 +33,8 @@ def build(settings: Settings, *, tasks=None, locks=None, mail=None) -> Chambers:
     db.upgrade()
     library = InterviewLibrary(*settings.interview_dirs)
     files = FileRepository(db)
+    if mail is None:  # interview_email() / get_emails()
+        mail = InterviewMail(MailRepository(db), mail_domain(settings))
     service = SessionService(library, SessionRepository(db), files=files, tasks=tasks,
                              locks=locks or LocalLocks(), server_key=settings.server_key(),
                              url_root=settings.url_root, mail=mail, mailer=mailer_from_settings(settings, db))

@@ -26,7 +26,7 @@ class CronWorld:
     """A Chambers over some interviews, with a cron runner whose output is collected in ``lines``."""
 
     def __init__(self, root: Path, interviews: dict[str, str] | None = None, *, delete_days: int = 90,
-                 settings: Settings | None = None):
+                 database_url: str | None = None, redis_url: str | None = None):
         self.root = root
         self.dir = root / "interviews"
         self.dir.mkdir(parents=True, exist_ok=True)
@@ -34,8 +34,8 @@ class CronWorld:
             shutil.copy(path, self.dir / path.name)
         for name, source in (interviews or {}).items():
             (self.dir / name).write_text(textwrap.dedent(source))
-        self.settings = settings or Settings(interview_dirs=[self.dir], data_dir=root / "data", database_url=None,
-                                             redis_url=None, secret_key="test-key")
+        self.settings = Settings(interview_dirs=[self.dir], data_dir=root / "data", database_url=database_url,
+                                 redis_url=redis_url, secret_key="test-key")
         self.settings.interview_delete_days = delete_days
         self.chambers = build(self.settings)
         self.service = self.chambers.service

@@ -1,5 +1,6 @@
 """The seed's 20-day reminder, end to end, with the clock moved forward."""
 import email
+import email.policy
 
 from chambers import clock
 

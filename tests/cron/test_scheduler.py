@@ -137,3 +137,55 @@ def test_the_scheduler_thread_starts_and_stops(frozen):
         time.sleep(0.01)
     scheduler.stop()
     assert fired == [("cron_daily", "2025-03-03")]
+
+
+def test_serve_starts_a_scheduler_that_runs_passes_and_logs(world):
+    """What ``chambers serve`` does: passes run in-process (embedded) and are logged to cron.log."""
+    from types import SimpleNamespace
+
+    from chambers.cron.build import start_scheduler
+    w = world({"count.yml": """\
+        mandatory: True
+        code: |
+          multi_user = True
+          allow_cron = True
+        ---
+        mandatory: True
+        question: Counting.
+        buttons:
+          - Leave: leave
+        ---
+        event: cron_hourly
+        code: |
+          response('hourly tick')
+        """})
+    w.start("count.yml")
+    runtime = SimpleNamespace(settings=w.settings, chambers=w.chambers, redis=None, celery=None)
+    scheduler = start_scheduler(runtime)
+    import time
+    log = w.settings.data_dir / "cron.log"
+    for _ in range(300):
+        if log.exists() and "cron_monthly" in log.read_text():
+            break
+        time.sleep(0.02)
+    scheduler.stop()
+    text = log.read_text()
+    assert "hourly tick" in text and "cron_hourly 2025-03-03T10: 1 ran and saved" in text
+    assert "cron_daily 2025-03-03: no sessions to run" in text
+    w.settings.cron_enabled = False
+    assert start_scheduler(runtime) is None
+
+
+def test_a_cluster_scheduler_sends_batches_to_the_workers(world):
+    from types import SimpleNamespace
+
+    from chambers.cron.build import runner_for_runtime
+    from chambers.cron.tasks import CRON_BATCH_TASK
+    w = world({"count.yml": "mandatory: True\ncode: |\n  multi_user = True\n  allow_cron = True\n---\n"
+                            "event: cron_daily\ncode: |\n  response()\n---\nmandatory: True\nquestion: Hi.\n"})
+    ids = sorted(w.start("count.yml").session_id for _ in range(3))
+    sent = []
+    celery = SimpleNamespace(send_task=lambda name, args: sent.append((name, args)))
+    runtime = SimpleNamespace(settings=w.settings, chambers=w.chambers, celery=celery)
+    report = runner_for_runtime(runtime, fan_out=True).run_pass("cron_daily")
+    assert report.dispatched and sent == [(CRON_BATCH_TASK, ["cron_daily", "2025-03-03", ids])]

@@ -42,3 +42,13 @@ def test_block_names_are_stable():
         question: End
         """)
     assert [b.name for b in interview.blocks] == ["Question_0", "ID the end"]
+
+
+def test_default_role_may_share_a_block_with_code():
+    interview = load("""
+        default role: client
+        code: |
+          role = 'client'
+        """)
+    assert interview.default_role == "client"
+    assert interview.blocks[0].defines() == {"role"}

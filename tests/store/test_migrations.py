@@ -10,7 +10,8 @@ from chambers.store.db import Database
 from chambers.store.models import Base
 
 TABLES = {"alembic_version", "interview_sessions", "session_steps", "session_events", "stored_files",
-          "api_keys", "tasks", "outbox_messages", "cron_passes"}
+          "api_keys", "tasks", "outbox_messages", "cron_passes", "mail_addresses", "mail_messages",
+          "users"}
 
 
 def _revision(database: Database) -> str | None:

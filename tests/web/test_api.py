@@ -95,7 +95,7 @@ class Api:
         answer = self.get("/api/session/new", i=i)
         assert answer.status_code == 200, answer.text
         info = answer.json()
-        assert len(info["session"]) == 32 and len(info["secret"]) == 16 and info["encrypted"] is False
+        assert len(info["session"]) == 32 and len(info["secret"]) == 16 and isinstance(info["encrypted"], bool)
         return info
 
     def question(self, info, **extra):

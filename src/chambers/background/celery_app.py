@@ -9,7 +9,8 @@ TASK_NAME = "chambers.run_background_action"
 
 
 def make_celery(broker_url: str) -> Celery:
-    app = Celery("chambers", broker=broker_url, include=["chambers.background.worker", "chambers.cron.tasks"])
+    app = Celery("chambers", broker=broker_url, include=["chambers.background.worker", "chambers.cron.tasks",
+                                                          "chambers.mail.tasks"])
     app.conf.update(
         task_serializer="json",
         accept_content=["json"],

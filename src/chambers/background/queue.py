@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ..interview.context import Run
 from ..interview.tasks import FINISHED
 from .celery_app import TASK_NAME
+from ..sessions import crypto
 from ..sessions.background import BackgroundJob
 
 if TYPE_CHECKING:
@@ -26,11 +27,26 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+ERROR_ACTION_KEY = "chambers:task-error-action:"
+ERROR_ACTION_TTL = 7 * 86400
+
+
+def event_options(interview, event: str) -> tuple[int | None, float | None]:
+    """The ``retries`` and ``time limit`` of the block that handles ``event`` (latest in the file)."""
+    for block in interview.candidates(event):
+        if getattr(block, "event", None) == event:
+            return getattr(block, "retries", None), getattr(block, "time_limit", None)
+    return None, None
+
+
 class TaskQueue:
-    def __init__(self, repository: "TaskRepository", celery: "Celery", notifier: "Notifier"):
+    def __init__(self, repository: "TaskRepository", celery: "Celery", notifier: "Notifier", *,
+                 redis=None, time_limit_grace: float = 10.0):
         self.repository = repository
         self.celery = celery
         self.notifier = notifier
+        self.redis = redis
+        self.time_limit_grace = time_limit_grace
 
     def launch(self, run: Run, event: str, ui_notification: str | None, arguments: dict[str, Any]) -> str:
         if ui_notification not in (None, "flash", "refresh", "javascript", "fields"):
@@ -39,16 +55,69 @@ class TaskQueue:
         if not isinstance(event, str) or not event.isidentifier():
             raise ValueError(f"background_action(): {event!r} is not an event name")
         task_id = secrets.token_hex(16)
+        retries, time_limit = event_options(run.interview, event)
         job = BackgroundJob(session_id=run.session_id, event=event, arguments=dict(arguments),
-                            identity=run.identity, secret=run.secret, task_id=task_id,
-                            interview=run.interview.name)
+                            identity=run.identity, secret=self._sealed_secret(run, task_id), task_id=task_id,
+                            interview=run.interview.name, retries=retries, time_limit=time_limit)
         try:
             blob = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
         except Exception as exc:  # noqa: BLE001
             raise ValueError(f"background_action({event!r}): its arguments cannot be stored ({exc})") from exc
         self.repository.create(task_id, run.session_id, event, ui_notification, job=blob)
-        self.celery.send_task(TASK_NAME, args=[task_id], task_id=task_id)
+        self.send(task_id, time_limit)
         return task_id
+
+    # The session's secret, sealed for the life of the task ------------------------------------------
+    @property
+    def job_keys(self) -> crypto.JobKeys:
+        """Per-task keys: in Redis (expiring) when there is one, else in this process's memory."""
+        if getattr(self, "_job_keys", None) is None:
+            self._job_keys = (crypto.RedisJobKeys(self.redis) if self.redis is not None
+                              else crypto.job_keys_for(self.notifier))
+        return self._job_keys
+
+    def _sealed_secret(self, run: Run, task_id: str) -> str | None:
+        """What the job row keeps instead of the secret: a token that opens only with a key kept in
+        Redis (never in SQL) until the task finishes or the key expires.  None stays None (cron)."""
+        secret = run.secret
+        if crypto.is_job_token(secret):      # launched from inside a background action
+            secret = crypto.open_job_secret(secret, self.job_keys)
+        return crypto.seal_job_secret(secret, task_id, self.job_keys) if secret else None
+
+    def _forget_key(self, task_id: str) -> None:
+        try:
+            self.job_keys.drop(task_id)
+        except Exception:  # noqa: BLE001 - it expires anyway
+            log.warning("the key of finished task %s could not be dropped now; it expires by itself", task_id[:8])
+
+    def send(self, task_id: str, time_limit: float | None = None, *, countdown: float | None = None) -> None:
+        """Hand the task to the workers (again).  The message is only the id: the job is in SQL."""
+        options: dict[str, Any] = {}
+        if time_limit:
+            # The soft limit raises TimeLimitExceeded in the action; the hard one kills its process.
+            options.update(soft_time_limit=time_limit, time_limit=time_limit + self.time_limit_grace)
+        if countdown:
+            options["countdown"] = countdown
+        self.celery.send_task(TASK_NAME, args=[task_id], task_id=task_id, **options)
+
+    def note_error_action(self, run: Run, name: str, arguments: dict[str, Any]) -> None:
+        """Remember the running action's ``background_error_action`` where a reaper can find it if
+        the worker dies (kept a week; the run itself keeps its own copy)."""
+        task_id = getattr(run, "task_id", None)
+        if not task_id or self.redis is None:
+            return
+        try:
+            blob = pickle.dumps((name, dict(arguments)), protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # noqa: BLE001 - unpicklable arguments: the run itself still has them
+            log.warning("the error action of task %s cannot be kept for recovery", task_id[:8])
+            return
+        self.redis.set(ERROR_ACTION_KEY + task_id, blob, ex=ERROR_ACTION_TTL)
+
+    def noted_error_action(self, task_id: str) -> tuple[str, dict[str, Any]] | None:
+        if self.redis is None:
+            return None
+        blob = self.redis.get(ERROR_ACTION_KEY + task_id)
+        return None if blob is None else pickle.loads(blob)  # noqa: S301 - written by note_error_action
 
     def state(self, task_id: str) -> dict[str, Any] | None:
         record = self.repository.get(task_id)
@@ -56,6 +125,8 @@ class TaskQueue:
             return None
         state: dict[str, Any] = {"state": record.state, "progress": record.progress,
                                  "progress_message": record.progress_message}
+        if record.state in FINISHED:
+            self._forget_key(task_id)
         if record.result is not None:
             state.update(pickle.loads(record.result))  # noqa: S301 - written by our worker
         elif record.state in {"revoked", "lost"}:
@@ -80,6 +151,7 @@ class TaskQueue:
         if record is None or record.state in FINISHED:
             return
         self.repository.revoke(task_id)
+        self._forget_key(task_id)
         self.celery.control.revoke(task_id, terminate=terminate, signal="SIGTERM")
         self.notifier.publish(record.session_id, {"task": task_id, "state": "revoked"})
 

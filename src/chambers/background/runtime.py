@@ -1,11 +1,15 @@
 """Everything a server or worker process runs with: Chambers plus its queue, locks and notifier."""
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..config import Settings
+from .policy import TaskPolicy
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -19,6 +23,8 @@ class Runtime:
     task_repository: Any = None
     embedded: Any = None
     workers: Any = None
+    leases: Any = None
+    policy: Any = None
     closers: list = field(default_factory=list)
 
     def close(self) -> None:
@@ -63,13 +69,19 @@ def build_runtime(settings: Settings, *, role: str = "web", start_workers: bool 
     client_url = broker_url.replace("redis+socket://", "unix://")
     celery = make_celery(broker_url)
     notifier = RedisNotifier(client)
+    policy = TaskPolicy.from_env()
     chambers = build(settings, locks=RedisLocks(client))
     tasks = TaskRepository(chambers.db)
-    chambers.service.tasks = TaskQueue(tasks, celery, notifier)
-    runtime = Runtime(chambers=chambers, settings=settings, redis=client, redis_url=client_url, celery=celery, notifier=notifier,
-                      task_repository=tasks, embedded=embedded)
+    chambers.service.tasks = TaskQueue(tasks, celery, notifier, redis=client, time_limit_grace=policy.time_limit_grace)
+    runtime = Runtime(chambers=chambers, settings=settings, redis=client, redis_url=client_url, celery=celery,
+                      notifier=notifier, task_repository=tasks, embedded=embedded, policy=policy,
+                      leases=RedisLocks(client, prefix="chambers:task-lease:", ttl_ms=policy.lease_ms))
     if role == "web" and embedded is not None and start_workers:
         from .embedded import WorkerProcesses
+        from .reaper import Reaper
+        resent = Reaper(runtime).resend_unfinished()   # the new embedded Redis has an empty queue
+        if resent:
+            log.info("sent %d unfinished background action(s) to the workers again", resent)
         runtime.workers = WorkerProcesses(worker_environment(settings, broker_url), count=1,
                                           concurrency=max(1, settings.workers))
         runtime.workers.start()

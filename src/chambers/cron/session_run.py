@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from ..interview.context import Run
 from ..interview.engine import assemble
+from ..interview.errors import InterviewSourceError
 from ..interview.outcomes import BackgroundResponseAction, Command, Outcome, Response
 from ..interview.screen import Screen
 from ..sessions.service import AccessDenied, SessionRef
@@ -69,6 +70,8 @@ def run_event(service: "SessionService", session_id: str, event: str, period: st
                                  action=None if event.endswith(BACKGROUND_SUFFIX) else event, checkin=True)
     except AccessDenied:  # deleted meanwhile, or not an unencrypted multi-user session
         return SessionResult(session_id, GONE, detail="not open to cron (deleted, or multi_user is not set)")
+    except InterviewSourceError as exc:  # its interview file is gone or cannot be loaded
+        return SessionResult(session_id, GONE, detail=f"its interview cannot be loaded: {exc}")
     except Exception as exc:  # noqa: BLE001 - one broken session must not stop the pass
         log.warning("cron event %s failed in session %s", event, session_id, exc_info=True)
         return SessionResult(session_id, ERROR, detail=f"{type(exc).__name__}: {exc}")

@@ -88,7 +88,9 @@ def background_response_action(name: str, **arguments: Any) -> None:
 
 
 def background_error_action(name: str, **arguments: Any) -> None:
-    current().error_action = (name, arguments)
+    run = current()
+    run.error_action = (name, arguments)
+    run.services.note_error_action(run, name, arguments)  # kept, in case the worker dies mid-run
 
 
 def background_action(event: str, ui_notification: str | None = None, **arguments: Any):

@@ -42,6 +42,8 @@ class CodeBlock(Block):
     source: str = ""
     compiled: CodeType | None = None
     assigns: set[str] = field(default_factory=set)
+    time_limit: float | None = None     # seconds a background action of this event may run
+    retries: int | None = None          # runs after the first if it fails (background actions)
 
     def defines(self) -> set[str]:
         # An event handler offers only its event: the names it assigns are its business.

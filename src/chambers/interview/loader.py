@@ -30,7 +30,7 @@ QUESTION_KEYS = {"question", "subquestion", "under", "right", "pre", "post", "fi
                  "buttons", "choices", "dropdown", "combobox", "yesno", "noyes", "reload",
                  "check in", "attachment", "attachments", "attachment code", "continue button label",
                  "continue button field", "signature", "review", "note"}
-CODE_KEYS = {"code"}
+CODE_KEYS = {"code", "time limit", "retries"}   # the last two: background actions (event blocks)
 TEMPLATE_KEYS = {"template", "content", "subject", "target", "content file", "reconsider"}
 ATTACHMENT_KEYS = {"attachment", "attachments"}
 CONFIG_TYPES = {"metadata", "modules", "imports", "default role", "features", "objects", "include",
@@ -101,8 +101,12 @@ def _include(source: _Source, base_dir: Path | None) -> list[_Source]:
     return out
 
 
+#: libyaml's parser when PyYAML has it (several times faster); the same nodes, marks and values.
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _documents(text: str, path: str):
-    loader = yaml.SafeLoader(text)
+    loader = _SAFE_LOADER(text)
     try:
         while loader.check_node():
             node = loader.get_node()
@@ -128,6 +132,22 @@ def _documents(text: str, path: str):
         raise InterviewSourceError(f"malformed YAML: {exc}", path=path) from exc
     finally:
         loader.dispose()
+
+
+def _background_options(source: _Source, event: str | None) -> tuple[float | None, int | None]:
+    """``time limit`` (seconds) and ``retries`` of an event run as a background action."""
+    data = source.data
+    for key in ("time limit", "retries"):
+        if key in data and event is None:
+            raise source.error(f"{key!r} applies to background actions: use it on an 'event' code block", key)
+    time_limit = data.get("time limit")
+    if time_limit is not None and (isinstance(time_limit, bool) or not isinstance(time_limit, (int, float))
+                                   or time_limit <= 0):
+        raise source.error(f"'time limit' must be a number of seconds above 0, not {time_limit!r}", "time limit")
+    retries = data.get("retries")
+    if retries is not None and (isinstance(retries, bool) or not isinstance(retries, int) or retries < 0):
+        raise source.error(f"'retries' must be a whole number, 0 or more, not {retries!r}", "retries")
+    return (None if time_limit is None else float(time_limit)), retries
 
 
 def _truth(value: Any, source: _Source, key: str) -> bool:
@@ -201,9 +221,12 @@ class _Builder:
                     raise source.error(f"{key!r} must be a list of module names", key)
                 target.extend(value)
                 return
-        if "default role" in data and not ({"code", "question"} & data.keys()):
+        if "default role" in data:
             self.default_role = str(data["default role"])
-            return
+            if not ({"code", "question"} & data.keys()):
+                return
+            data = {k: v for k, v in data.items() if k != "default role"}
+            source = _Source(data, source.line, source.key_lines, source.path)
         if set(data) <= CONFIG_TYPES | {"comment"}:
             if "objects" in data:
                 self._objects(source)
@@ -255,7 +278,9 @@ class _Builder:
         code = source.data["code"]
         compiled = _compile(code, source, "code")
         assigns = assigned_targets(ast.parse(code))
-        self.blocks.append(CodeBlock(**common, source=code, compiled=compiled, assigns=assigns))
+        time_limit, retries = _background_options(source, common["event"])
+        self.blocks.append(CodeBlock(**common, source=code, compiled=compiled, assigns=assigns,
+                                     time_limit=time_limit, retries=retries))
 
     def _template(self, source: _Source, common: dict[str, Any]) -> None:
         data = source.data

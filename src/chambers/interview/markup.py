@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import builtins
 import re
+import threading
 import types
 from functools import lru_cache
 
@@ -132,12 +133,42 @@ def _target_span(name: str) -> str:
     return f'<span class="datarget{name}"></span>'
 
 
+_CACHED_TEXT_LENGTH = 20_000
+_converters = threading.local()
+
+
+def _markdown(source: str) -> str:
+    """``markdown.markdown(source)`` with one reusable converter per thread (building one with
+    its extensions costs far more than converting a question's text)."""
+    converter = getattr(_converters, "markdown", None)
+    if converter is None:
+        converter = _converters.markdown = markdown_lib.Markdown(extensions=list(_MARKDOWN_EXTENSIONS),
+                                                                 output_format="html")
+    try:
+        return converter.reset().convert(source)
+    except BaseException:
+        _converters.markdown = None     # never reuse a converter left half-way through a document
+        raise
+
+
 def markdown_to_html(text: str, *, strip_outer_paragraph: bool = False) -> str:
     """Markdown to HTML; ``[TARGET x]`` becomes ``<span class="datargetx"></span>``.
 
     With ``strip_outer_paragraph``, HTML made only of paragraphs loses its ``<p>`` tags and the
     paragraphs are joined with spaces; anything else (lists, headings, …) is left as it is.
     """
+    text = str(text)
+    if len(text) <= _CACHED_TEXT_LENGTH:
+        return _cached_markdown_to_html(text, strip_outer_paragraph)
+    return _markdown_to_html(text, strip_outer_paragraph)
+
+
+@lru_cache(maxsize=4096)
+def _cached_markdown_to_html(text: str, strip_outer_paragraph: bool) -> str:
+    return _markdown_to_html(text, strip_outer_paragraph)
+
+
+def _markdown_to_html(text: str, strip_outer_paragraph: bool) -> str:
     targets: list[str] = []
 
     def protect(match: re.Match) -> str:
@@ -145,7 +176,7 @@ def markdown_to_html(text: str, *, strip_outer_paragraph: bool = False) -> str:
         return _PLACEHOLDER.format(len(targets) - 1)
 
     source = _TARGET.sub(protect, str(text))
-    html = markdown_lib.markdown(source, extensions=list(_MARKDOWN_EXTENSIONS), output_format="html").strip()
+    html = _markdown(source).strip()
     if strip_outer_paragraph and _ONLY_PARAGRAPHS.fullmatch(html):
         html = " ".join(_PARAGRAPH.findall(html))
     return _PLACEHOLDER_RE.sub(lambda m: _target_span(targets[int(m.group(1))]), html)

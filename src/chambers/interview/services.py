@@ -49,6 +49,9 @@ class Services:
     def report_progress(self, run: "Run", fraction: float, message: str | None) -> None:
         return None
 
+    def note_error_action(self, run: "Run", name: str, arguments: dict[str, Any]) -> None:
+        return None
+
     # E-mail --------------------------------------------------------------------------------
     def interview_email(self, run: "Run", key: str | None, index: int | None) -> str:
         raise Unavailable("e-mail to interviews is not available in this context")

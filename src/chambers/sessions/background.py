@@ -9,7 +9,8 @@ What the seed promises, step by step:
    ``name`` with ``kw`` and save; the value is what it passes to ``background_response``.
 4. Any exception → an error result; a registered ``background_error_action`` runs like a callback
    with ``error_type``, ``error_message``, ``error_trace`` and ``variables`` added, and saves even if
-   it raises.
+   it raises.  When the event may be tried again (its ``retries``), the exception is raised as
+   :class:`RetryLater` instead, and the error action waits for the last attempt.
 """
 from __future__ import annotations
 
@@ -62,6 +63,16 @@ class BackgroundJob:
     secret: str | None = None
     task_id: str = ""
     interview: str = ""
+    retries: int | None = None          # the event block's ``retries`` (None: not set)
+    time_limit: float | None = None     # the event block's ``time limit`` in seconds
+
+
+class RetryLater(Exception):
+    """The action raised and may be run again; ``result`` is what it would have ended with."""
+
+    def __init__(self, result: ActionResult):
+        super().__init__(f"{result.error_type}: {result.error_message}")
+        self.result = result
 
 
 def _ref(job: BackgroundJob) -> SessionRef:
@@ -70,7 +81,9 @@ def _ref(job: BackgroundJob) -> SessionRef:
     return SessionRef(job.session_id, job.secret, system=job.secret is None)
 
 
-def run_background_action(service: "SessionService", job: BackgroundJob) -> ActionResult:
+def run_background_action(service: "SessionService", job: BackgroundJob, *, may_retry: bool = False) -> ActionResult:
+    """Run the job's action to its result.  ``may_retry``: an exception in the action's own code
+    raises :class:`RetryLater` (nothing was saved) instead of running the error action."""
     ref = _ref(job)
     with service.locks.hold(job.session_id, timeout=120):
         record, interview, answers = service._load(ref)
@@ -80,7 +93,10 @@ def run_background_action(service: "SessionService", job: BackgroundJob) -> Acti
     try:
         outcome = assemble(run)
     except Exception as exc:  # noqa: BLE001 - every failure becomes a result, never a crash
-        return _failure(service, job, run, exc)
+        result = _error_result(job, exc)
+        if may_retry:
+            raise RetryLater(result) from exc
+        return with_error_action(service, job, run.error_action, result)
     return _from_outcome(service, job, run, outcome)
 
 
@@ -92,7 +108,7 @@ def _from_outcome(service: "SessionService", job: BackgroundJob, run: Run, outco
     if isinstance(outcome, Screen):
         result = ActionResult(error_type="QuestionError", error_message=outcome.question,
                               variables=[job.event])
-        return _with_error_action(service, job, run, result)
+        return with_error_action(service, job, run.error_action, result)
     if isinstance(outcome, Response):
         log.warning("background action %r ended with response(); its text is the result", job.event)
         body = outcome.body.decode("utf-8", "replace") if isinstance(outcome.body, bytes) else outcome.body
@@ -104,7 +120,10 @@ def _from_outcome(service: "SessionService", job: BackgroundJob, run: Run, outco
     return ActionResult(value=None)
 
 
-def _failure(service: "SessionService", job: BackgroundJob, run: Run, exc: BaseException) -> ActionResult:
+TIME_LIMIT_ERRORS = {"SoftTimeLimitExceeded", "TimeLimitExceeded"}
+
+
+def _error_result(job: BackgroundJob, exc: BaseException) -> ActionResult:
     original = exc.original if isinstance(exc, InterviewCodeError) and exc.original is not None else exc
     if isinstance(exc, UndefinedVariable):
         variables = [exc.name, *[v for v in exc.stack if v != exc.name]] or [job.event]
@@ -112,17 +131,22 @@ def _failure(service: "SessionService", job: BackgroundJob, run: Run, exc: BaseE
     else:
         variables = [job.event]
         message = str(original)
-    result = ActionResult(error_type=type(original).__name__, error_message=message,
-                          error_trace=format_exception(original), variables=variables)
-    return _with_error_action(service, job, run, result)
+    if type(original).__name__ in TIME_LIMIT_ERRORS:
+        return ActionResult(error_type="TimeLimitExceeded", error_trace=format_exception(original),
+                            error_message=f"the background action {job.event!r} ran longer than its time limit "
+                                          f"of {job.time_limit:g} seconds", variables=[job.event])
+    return ActionResult(error_type=type(original).__name__, error_message=message,
+                        error_trace=format_exception(original), variables=variables)
 
 
-def _with_error_action(service: "SessionService", job: BackgroundJob, run: Run, result: ActionResult) -> ActionResult:
-    if run.error_action is None:
+def with_error_action(service: "SessionService", job: BackgroundJob, error_action: tuple[str, dict] | None,
+                      result: ActionResult) -> ActionResult:
+    """The failed ``result``, after running the registered error action (if any) like a callback."""
+    if error_action is None:
         result.notify = False
         log.info("background action %r failed: %s: %s", job.event, result.error_type, result.error_message)
         return result
-    name, arguments = run.error_action
+    name, arguments = error_action
     arguments = {**arguments, "error_type": result.error_type, "error_message": result.error_message,
                  "error_trace": result.error_trace, "variables": result.variables}
     handled = run_callback(service, job, name, arguments, save_on_error=True)

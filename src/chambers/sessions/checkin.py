@@ -14,6 +14,7 @@ Commands are plain dicts, the same for the browser and API clients::
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -96,13 +97,23 @@ def check_in(service: "SessionService", ref: SessionRef, identity: Identity, act
         command = command_for(captured.get("outcome"))
         if command is not None:
             reply.commands.append(command)
+        _collect_notifications(service, ref, reply, acknowledged, claim)
     else:
-        service.interview_of(ref)  # the caller must still be allowed to see the session
+        # A heartbeat: the access check reads only the session's bookkeeping (never its answers),
+        # in the same read transaction as the notifications -- unless the page acknowledges some:
+        # the list must then be read after that write, not from the snapshot before it.
+        with service.sessions.db.reads_together() if not acknowledged else nullcontext():
+            service.interview_of(ref)  # the caller must still be allowed to see the session
+            _collect_notifications(service, ref, reply, acknowledged, claim)
+    return reply
+
+
+def _collect_notifications(service: "SessionService", ref: SessionRef, reply: CheckinReply, acknowledged: Any,
+                           claim: bool) -> None:
     if service.tasks is not None:
         if acknowledged:
             service.tasks.acknowledge(ref.session_id, acknowledged)
         reply.commands.extend(task_commands(service, ref.session_id, claim=claim))
-    return reply
 
 
 def command_for(outcome: Any) -> dict[str, Any] | None:

@@ -49,6 +49,10 @@ class RunServices(Services):
         if self.service.tasks is not None:
             self.service.tasks.progress(run, fraction, message)
 
+    def note_error_action(self, run: "Run", name: str, arguments: dict[str, Any]) -> None:
+        if self.service.tasks is not None:
+            self.service.tasks.note_error_action(run, name, arguments)
+
     def interview_email(self, run: "Run", key: str | None, index: int | None) -> str:
         if self.service.mail is None:
             raise Unavailable("e-mail to interviews is not configured")

@@ -12,7 +12,7 @@ import logging
 import secrets
 import string
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from .. import clock
 from ..interview.context import Identity, Run, activate
@@ -27,8 +27,9 @@ from ..interview.screen import Screen
 from ..interview.targets import assign, delete, is_target
 from ..locks import LocalLocks, Locks
 from ..store.errors import UnknownSession, VersionConflict
-from ..store.sessions import SessionIndex, SessionRepository, StoredSession
-from . import codec
+from ..store import session_keys
+from ..store.sessions import SessionAccess, SessionIndex, SessionRepository, StoredSession
+from . import codec, crypto
 from .run_services import RunServices
 
 log = logging.getLogger(__name__)
@@ -69,6 +70,7 @@ class SessionRef:
     session_id: str
     secret: str | None = None
     system: bool = False
+    owner_id: int | None = None   # the logged-in user (or an API key's owner) asking: opens own unencrypted sessions
 
 
 @dataclass
@@ -113,25 +115,62 @@ class SessionService:
     def secret_check(self, session_id: str, secret: str) -> str:
         return hmac.new(self.server_key, f"{session_id}:{secret}".encode(), hashlib.sha256).hexdigest()
 
-    def _verify(self, record: StoredSession, ref: SessionRef) -> None:
-        if record.secret_check is None or (ref.system and record.index.multi_user and not record.encrypted):
-            return
-        if not ref.secret or not hmac.compare_digest(record.secret_check,
-                                                     self.secret_check(record.id, ref.secret)):
-            raise AccessDenied()
+    def _verify(self, record: StoredSession | SessionAccess, ref: SessionRef) -> str | None:
+        """May ``ref`` open ``record``?  The key material (the verified secret) if it holds one.
 
-    def _load(self, ref: SessionRef) -> tuple[StoredSession, Interview, dict[str, Any]]:
+        The secret opens any session.  Without it: an unencrypted session opens for its owner, and
+        an unencrypted ``multi_user`` one for the server's own front ends (cron, incoming mail).
+        An encrypted session opens only with its secret: nobody else has its key."""
+        secret = self._real_secret(ref)
+        if secret and record.secret_check and hmac.compare_digest(record.secret_check,
+                                                                  self.secret_check(record.id, secret)):
+            return secret
+        if record.encrypted:
+            if ref.system:
+                log.info("session %s is encrypted at rest, so it is skipped: without its user's key it cannot "
+                         "be opened by cron or incoming e-mail (the interview must set multi_user = True)",
+                         record.id[:6])
+            raise AccessDenied()
+        multi_user = record.multi_user if hasattr(record, "multi_user") else record.index.multi_user
+        if record.secret_check is None or (ref.system and multi_user):
+            return None
+        if ref.owner_id is not None and record.owner_id == ref.owner_id:
+            return None
+        raise AccessDenied()
+
+    def _real_secret(self, ref: SessionRef) -> str | None:
+        """A background task carries its secret sealed; it opens only while the task's key lives."""
+        if not crypto.is_job_token(ref.secret):
+            return ref.secret
+        secret = crypto.open_job_secret(ref.secret, getattr(self.tasks, "job_keys", None))
+        if secret is None:
+            log.warning("background task %s: its key has expired or was dropped, so it cannot open "
+                        "session %s", crypto.job_task_id(ref.secret)[:8], ref.session_id[:6])
+        return secret
+
+    def _open(self, ref: SessionRef) -> tuple[StoredSession, Interview, dict[str, Any], str | None]:
         try:
             record = self.sessions.load(ref.session_id)
         except UnknownSession:
             raise AccessDenied() from None
-        self._verify(record, ref)
+        key = self._verify(record, ref)
         interview = self.library.get(record.interview)
-        return record, interview, codec.decode(record.data)
+        plain = crypto.unseal(record.data, key, record.id)
+        return record, interview, codec.decode(plain), key
+
+    def _load(self, ref: SessionRef) -> tuple[StoredSession, Interview, dict[str, Any]]:
+        record, interview, answers, _ = self._open(ref)
+        return record, interview, answers
 
     def interview_of(self, ref: SessionRef) -> Interview:
-        record, interview, _ = self._load(ref)
-        return interview
+        """The session's interview, if ``ref`` may open it: checked on the session's bookkeeping,
+        without reading or decoding its answers (check-in heartbeats and every API call ask this)."""
+        try:
+            record = self.sessions.access(ref.session_id)
+        except UnknownSession:
+            raise AccessDenied() from None
+        self._verify(record, ref)
+        return self.library.get(record.interview)
 
     # Running ------------------------------------------------------------------------------------
     def _make_run(self, interview: Interview, session_id: str, answers: dict[str, Any], identity: Identity,
@@ -155,20 +194,25 @@ class SessionService:
         except UndefinedVariable as missing:
             # The session is created all the same (as docassemble does); showing it reports the gap.
             outcome = missing
-        record = self.sessions.create(session_id, interview.name, self._encode(run),
-                                      encrypted=False, owner_id=identity.user_id,
-                                      secret_check=self.secret_check(session_id, secret),
-                                      index=self._index(run))
-        return RunResult(session_id, interview, outcome, steps=record.steps, secret=secret, log=run.log)
+        encrypted = not run.ns.get("multi_user")
+        index = self._index(run)
+        record = self.sessions.create(session_id, interview.name, self._encode(run, secret if encrypted else None),
+                                      encrypted=encrypted, owner_id=identity.user_id,
+                                      secret_check=self.secret_check(session_id, secret), index=index)
+        _note_cron_blocked(session_id, index, encrypted, was=None)
+        return RunResult(session_id, interview, outcome, steps=record.steps, secret=secret, log=run.log,
+                         encrypted=encrypted)
 
-    def _encode(self, run: Run) -> bytes:
+    def _encode(self, run: Run, key: str | None = None) -> bytes:
+        """The answers to store: sealed under ``key`` (the session's secret), or plain without one."""
         internal = run.internal
         now = clock.now()
         internal["modtime"] = now
         if run.identity.session_uid != "cron":
-            key = run.identity.user_id if run.identity.user_id is not None else -1
-            internal.setdefault("accesstime", {})[key] = now
-        return codec.encode(answers_of(run.ns))
+            user = run.identity.user_id if run.identity.user_id is not None else -1
+            internal.setdefault("accesstime", {})[user] = now
+        plain = codec.encode(answers_of(run.ns))
+        return crypto.seal(plain, key, run.session_id) if key else plain
 
     def _index(self, run: Run) -> SessionIndex:
         return SessionIndex(allow_cron=bool(run.ns.get("allow_cron")), multi_user=bool(run.ns.get("multi_user")),
@@ -186,7 +230,7 @@ class SessionService:
         for attempt in range(SAVE_RETRIES):
             lock = self.locks.hold(ref.session_id) if not read_only else _null_lock()
             with lock:
-                record, interview, answers = self._load(ref)
+                record, interview, answers, key = self._open(ref)
                 run = self._make_run(interview, record.id, answers, identity, interface=interface,
                                      secret=ref.secret, action=action, arguments=arguments, checkin=checkin)
                 outcome = None
@@ -196,14 +240,14 @@ class SessionService:
                 if outcome is None:
                     outcome = assemble(run)
                 try:
-                    return self._finish(run, record, outcome, new_step=new_step, read_only=read_only)
+                    return self._finish(run, record, outcome, new_step=new_step, read_only=read_only, key=key)
                 except VersionConflict:
                     log.info("session %s changed while a run was in progress; running again", record.id[:6])
                     continue
         raise VersionConflict(ref.session_id, -1, -1)
 
     def _finish(self, run: Run, record: StoredSession, outcome: Screen | Outcome, *, new_step: bool,
-                read_only: bool) -> RunResult:
+                read_only: bool, key: str | None = None) -> RunResult:
         result = RunResult(record.id, run.interview, outcome, steps=record.steps, log=run.log)
         if isinstance(outcome, Command) and outcome.name in {"exit", "exit_logout"}:
             if not read_only:
@@ -216,11 +260,38 @@ class SessionService:
             new_step = True
         if read_only or run.save_status == "ignore" or (isinstance(outcome, Response) and outcome.null):
             return result
-        stored = self.sessions.save(record.id, self._encode(run), expected_version=record.version,
-                                    new_step=new_step and run.save_status != "overwrite", encrypted=False,
-                                    index=self._index(run))
+        encrypted = self._encrypt_next(run, record, key)
+        index = self._index(run)
+        stored = self.sessions.save(record.id, self._encode(run, key if encrypted else None),
+                                    expected_version=record.version,
+                                    new_step=new_step and run.save_status != "overwrite", encrypted=encrypted,
+                                    index=index)
+        if encrypted != record.encrypted:
+            self._recode_steps(record.id, stored.version, key, encrypted)
+        _note_cron_blocked(record.id, index, encrypted, was=record)
         result.steps = stored.steps
+        result.encrypted = encrypted
         return result
+
+    def _encrypt_next(self, run: Run, record: StoredSession, key: str | None) -> bool:
+        """Encrypted unless the answers say ``multi_user``; a run without the key cannot encrypt."""
+        if run.ns.get("multi_user"):
+            return False
+        if key is None:
+            if not record.encrypted and record.secret_check is not None:
+                log.warning("session %s: multi_user is off, but this run (%s) has no key; the session stays "
+                            "unencrypted until a run with its secret saves it", record.id[:6], run.interface)
+            return False
+        return True
+
+    def _recode_steps(self, session_id: str, version: int, key: str | None, encrypted: bool) -> None:
+        """``multi_user`` changed: every earlier step follows the latest (all decrypted, or all encrypted)."""
+        try:
+            session_keys.rewrite_now(self.sessions.db, session_id, version,
+                                     crypto.recoder(session_id, key, key, encrypt=encrypted), encrypted=encrypted)
+        except VersionConflict:  # saved meanwhile by a writer without the lock: steps stay readable, mixed
+            log.warning("session %s was saved while its steps were being %s", session_id[:6],
+                        "encrypted" if encrypted else "decrypted")
 
     # What front ends call -------------------------------------------------------------------------
     def view(self, ref: SessionRef, identity: Identity, *, interface: str = "web") -> RunResult:
@@ -315,6 +386,38 @@ class SessionService:
     def delete(self, session_id: str) -> bool:
         return self.sessions.delete(session_id)
 
+    def record_for(self, ref: SessionRef) -> StoredSession:
+        """The session's record if ``ref`` may open it (its answers are not decrypted)."""
+        try:
+            record = self.sessions.load(ref.session_id)
+        except UnknownSession:
+            raise AccessDenied() from None
+        self._verify(record, ref)
+        return record
+
+    def delete_for(self, ref: SessionRef, identity: Identity, *, any_session: bool = False) -> bool:
+        """Delete if ``ref`` may open the session or its owner asks (``any_session``: an administrator)."""
+        try:
+            record = self.sessions.access(ref.session_id)
+        except UnknownSession:
+            return False
+        owner_asks = ref.owner_id is not None and record.owner_id == ref.owner_id
+        if not (any_session or owner_asks):
+            try:
+                self._verify(record, ref)
+            except AccessDenied:
+                return False
+        return self.delete(record.id)
+
+    def list_sessions(self, owner_id: int) -> list[StoredSession]:
+        """The user's sessions, newest first (their answers are not opened)."""
+        return self.sessions.list_for_owner(owner_id)
+
+    def delete_all(self, owner_id: int | None, also: Iterable[str] = ()) -> int:
+        """Delete every session of ``owner_id`` and those in ``also`` (with their steps, files, tasks)."""
+        ids = {s.id for s in self.sessions.list_for_owner(owner_id)} if owner_id is not None else set()
+        return self.sessions.delete_many(ids | set(also))
+
     def variables(self, ref: SessionRef) -> dict[str, Any]:
         record, interview, answers = self._load(ref)
         return answers
@@ -322,6 +425,16 @@ class SessionService:
     def steps(self, ref: SessionRef) -> int:
         record, _, _ = self._load(ref)
         return record.steps
+
+
+def _note_cron_blocked(session_id: str, index: SessionIndex, encrypted: bool, was: StoredSession | None) -> None:
+    """Say once why cron will not run a session that asks for it (it is encrypted)."""
+    if not (index.allow_cron and encrypted and index.events):
+        return
+    if was is not None and was.encrypted and was.index.allow_cron:
+        return
+    log.info("session %s sets allow_cron but is encrypted at rest (multi_user is not True): scheduled tasks "
+             "and incoming e-mail will skip it", session_id[:6])
 
 
 class CannotGoBackError(Exception):

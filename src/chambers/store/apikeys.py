@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Unpack
 
-from sqlalchemy import Row, insert, select, update
+from sqlalchemy import Row, bindparam, insert, select, update
 
 from .db import Database, affected_rows
 from .models import ApiKeyRow
@@ -36,6 +36,7 @@ def _api_key(row: Row[Unpack[tuple[Any, ...]]]) -> ApiKey:
 
 
 _COLUMNS = (ApiKeyRow.id, ApiKeyRow.name, ApiKeyRow.owner_id, ApiKeyRow.created_at, ApiKeyRow.revoked)
+_BY_HASH = select(*_COLUMNS).where(ApiKeyRow.key_hash == bindparam("b_key_hash"))
 
 
 class ApiKeyRepository:
@@ -54,8 +55,8 @@ class ApiKeyRepository:
         """The key's record if ``key`` is a key that was made here and not revoked."""
         if not key:
             return None
-        with self.db.reading() as session:
-            row = session.execute(select(*_COLUMNS).where(ApiKeyRow.key_hash == key_hash(key))).one_or_none()
+        with self.db.reading_connection() as connection:     # every API call: a prepared Core statement
+            row = connection.execute(_BY_HASH, {"b_key_hash": key_hash(key)}).one_or_none()
         if row is None or row.revoked:
             return None
         return _api_key(row)

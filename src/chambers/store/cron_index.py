@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Connection, bindparam, delete, insert, select
 from sqlalchemy.orm import Session
 
 from .models import CronEventRow
@@ -14,9 +14,12 @@ def event_text(events: Iterable[str]) -> str:
     return " ".join(sorted(set(events)))
 
 
-def sync(session: Session, session_id: str, events: frozenset[str]) -> None:
+_CURRENT = select(CronEventRow.event).where(CronEventRow.session_id == bindparam("session_id"))
+
+
+def sync(session: Session | Connection, session_id: str, events: frozenset[str]) -> None:
     """Make the session's rows exactly ``events`` (pass an empty set when cron may not run it)."""
-    current = set(session.scalars(select(CronEventRow.event).where(CronEventRow.session_id == session_id)))
+    current = set(session.scalars(_CURRENT, {"session_id": session_id}))
     stale = current - events
     missing = events - current
     if stale:

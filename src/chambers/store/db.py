@@ -1,6 +1,7 @@
 """``Database``: the engine, its sessions, transactions and migrations."""
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -8,7 +9,7 @@ from typing import Any, cast
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import URL, CursorResult, Result, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -47,6 +48,9 @@ class Database:
         else:
             self.engine = create_engine(self.url, echo=echo, pool_pre_ping=True)
         self.write_engine = self.engine.execution_options(**{sqlite_setup.WRITE_OPTION: True})
+        self.busy_timeout = busy_timeout
+        self._local = threading.local()
+        self._writers = sqlite_setup.WriterQueue(self.url, busy_timeout) if self.is_sqlite else None
         self.sessions = sessionmaker(bind=self.write_engine, expire_on_commit=False)
         self._read_sessions = sessionmaker(bind=self.engine, expire_on_commit=False)
 
@@ -56,7 +60,7 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A write transaction: committed when the block ends, rolled back if it raises."""
-        with self.sessions.begin() as session:
+        with self._writer(), self.sessions.begin() as session:
             yield session
 
     @contextmanager
@@ -64,6 +68,49 @@ class Database:
         """A read-only transaction (on SQLite it takes no write lock)."""
         with self._read_sessions.begin() as session:
             yield session
+
+    # The same without the ORM, for hot paths that run a few prepared Core statements: the ORM
+    # session costs several times the statements themselves.
+    @contextmanager
+    def writing_connection(self) -> Iterator[Connection]:
+        """A write transaction on a Core connection (as :meth:`transaction`)."""
+        with self._writer(), self.write_engine.begin() as connection:
+            yield connection
+
+    @contextmanager
+    def reading_connection(self) -> Iterator[Connection]:
+        """A read-only transaction on a Core connection (as :meth:`reading`); inside this thread's
+        :meth:`reads_together` block, that block's transaction."""
+        shared = getattr(self._local, "reading", None)
+        if shared is not None:
+            yield shared
+            return
+        with self.engine.begin() as connection:
+            yield connection
+
+    @contextmanager
+    def reads_together(self) -> Iterator[None]:
+        """The block's reads through :meth:`reading_connection` (in this thread) share one read
+        transaction: one snapshot, and one connection instead of one each."""
+        if getattr(self._local, "reading", None) is not None:
+            yield
+            return
+        with self.engine.begin() as connection:
+            self._local.reading = connection
+            try:
+                yield
+            finally:
+                self._local.reading = None
+
+    @contextmanager
+    def _writer(self) -> Iterator[None]:
+        """On SQLite, writers take turns in :class:`~.sqlite_setup.WriterQueue` rather than in
+        SQLite's busy handler, which sleeps in steps of milliseconds and lets a writer starve."""
+        if self._writers is None:
+            yield
+            return
+        with self._writers.turn():
+            yield
 
     def alembic_config(self) -> Config:
         config = Config()

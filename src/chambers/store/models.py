@@ -151,3 +151,8 @@ class CronPassRow(Base):
     cursor: Mapped[str | None] = mapped_column(Text)            # "variant session_id" reached so far
     sessions_run: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     errors: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+# The incoming-mail tables share this metadata (Alembic compares the models against it).
+from . import mail_models  # noqa: E402,F401
+from . import user_models  # noqa: E402,F401  (accounts)

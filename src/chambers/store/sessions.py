@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Unpack
 
-from sqlalchemy import Row, and_, delete, func, insert, select, update
+from sqlalchemy import Connection, Integer, Row, and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -47,6 +47,19 @@ NO_INDEX = SessionIndex()
 
 
 @dataclass(frozen=True)
+class SessionAccess:
+    """A session's bookkeeping without its answers: enough to check who may open it."""
+    id: str
+    interview: str
+    version: int
+    steps: int
+    encrypted: bool
+    owner_id: int | None
+    secret_check: str | None
+    index: SessionIndex
+
+
+@dataclass(frozen=True)
 class StoredSession:
     id: str
     interview: str
@@ -72,10 +85,40 @@ _SESSION_COLUMNS = (InterviewSessionRow.id, InterviewSessionRow.interview, Inter
 SESSIONS_WITH_LATEST_STEP = select(*_SESSION_COLUMNS).join(SessionStepRow, and_(
     SessionStepRow.session_id == InterviewSessionRow.id, SessionStepRow.step == InterviewSessionRow.steps))
 
+# The statements of the hot paths (every request loads a session, most save it), built once and
+# run on a Core connection with bound values: building, cache-keying and running them through
+# the ORM each time cost more than SQLite takes to answer them.
+_LOAD = SESSIONS_WITH_LATEST_STEP.where(InterviewSessionRow.id == bindparam("session_id"))
+_ACCESS = select(InterviewSessionRow.id, InterviewSessionRow.interview, InterviewSessionRow.version,
+                 InterviewSessionRow.steps, InterviewSessionRow.encrypted, InterviewSessionRow.owner_id,
+                 InterviewSessionRow.secret_check, InterviewSessionRow.allow_cron, InterviewSessionRow.multi_user,
+                 InterviewSessionRow.events).where(
+    InterviewSessionRow.id == bindparam("session_id"))
+_CLAIM = (update(InterviewSessionRow)
+          .where(InterviewSessionRow.id == bindparam("b_id"),
+                 InterviewSessionRow.version == bindparam("b_expected_version"))
+          .values(version=InterviewSessionRow.version + 1,
+                  steps=InterviewSessionRow.steps + bindparam("b_added_steps", type_=Integer),
+                  modified_at=bindparam("b_now"), encrypted=bindparam("b_encrypted"),
+                  allow_cron=bindparam("b_allow_cron"), multi_user=bindparam("b_multi_user"),
+                  events=bindparam("b_events"))
+          .returning(InterviewSessionRow.steps, InterviewSessionRow.version, InterviewSessionRow.interview,
+                     InterviewSessionRow.owner_id, InterviewSessionRow.secret_check,
+                     InterviewSessionRow.created_at, InterviewSessionRow.modified_at))
+_NEW_STEP = insert(SessionStepRow).values(session_id=bindparam("b_session_id"), step=bindparam("b_step"),
+                                          data=bindparam("b_data"), created_at=bindparam("b_now"))
+_OVERWRITE_STEP = (update(SessionStepRow)
+                   .where(SessionStepRow.session_id == bindparam("b_session_id"),
+                          SessionStepRow.step == bindparam("b_step"))
+                   .values(data=bindparam("b_data")))
+
+
+def _index(row: Row[Unpack[tuple[Any, ...]]]) -> SessionIndex:
+    return SessionIndex(allow_cron=row.allow_cron, multi_user=row.multi_user, events=frozenset(row.events.split()))
+
 
 def _stored(row: Row[Unpack[tuple[Any, ...]]]) -> StoredSession:
-    index = SessionIndex(allow_cron=row.allow_cron, multi_user=row.multi_user,
-                         events=frozenset(row.events.split()))
+    index = _index(row)
     return StoredSession(id=row.id, interview=row.interview, version=row.version, steps=row.steps,
                          data=bytes(row.data), encrypted=row.encrypted, owner_id=row.owner_id,
                          secret_check=row.secret_check, created_at=row.created_at,
@@ -92,14 +135,24 @@ class SessionRepository:
 
     # Reading ------------------------------------------------------------------------------------
     def load(self, session_id: str) -> StoredSession:
-        with self.db.reading() as session:
-            return self._load(session, session_id)
+        with self.db.reading_connection() as connection:
+            return self._load(connection, session_id)
 
-    def _load(self, session: Session, session_id: str) -> StoredSession:
-        row = session.execute(SESSIONS_WITH_LATEST_STEP.where(InterviewSessionRow.id == session_id)).one_or_none()
+    def _load(self, session: Session | Connection, session_id: str) -> StoredSession:
+        row = session.execute(_LOAD, {"session_id": session_id}).one_or_none()
         if row is None:
             raise UnknownSession(session_id)
         return _stored(row)
+
+    def access(self, session_id: str) -> SessionAccess:
+        """The session's bookkeeping without reading (or decoding) its answers."""
+        with self.db.reading_connection() as connection:
+            row = connection.execute(_ACCESS, {"session_id": session_id}).one_or_none()
+        if row is None:
+            raise UnknownSession(session_id)
+        return SessionAccess(id=row.id, interview=row.interview, version=row.version, steps=row.steps,
+                             encrypted=row.encrypted, owner_id=row.owner_id, secret_check=row.secret_check,
+                             index=_index(row))
 
     def exists(self, session_id: str) -> bool:
         with self.db.reading() as session:
@@ -136,7 +189,7 @@ class SessionRepository:
                index: SessionIndex = NO_INDEX) -> StoredSession:
         now = utcnow()
         try:
-            with self.db.transaction() as session:
+            with self.db.writing_connection() as session:
                 session.execute(insert(InterviewSessionRow).values(
                     id=session_id, interview=interview, owner_id=owner_id, encrypted=encrypted, version=1,
                     steps=1, created_at=now, modified_at=now, allow_cron=index.allow_cron,
@@ -157,27 +210,21 @@ class SessionRepository:
              index: SessionIndex = NO_INDEX) -> StoredSession:
         """Store ``data`` as a new step or over the latest one, if nobody saved since ``expected_version``."""
         now = utcnow()
-        with self.db.transaction() as session:
-            claimed = session.execute(
-                update(InterviewSessionRow)
-                .where(InterviewSessionRow.id == session_id, InterviewSessionRow.version == expected_version)
-                .values(version=InterviewSessionRow.version + 1,
-                        steps=InterviewSessionRow.steps + (1 if new_step else 0),
-                        modified_at=now, encrypted=encrypted, allow_cron=index.allow_cron,
-                        multi_user=index.multi_user, events=cron_index.event_text(index.events))
-                .returning(InterviewSessionRow.steps), execution_options=PLAIN).scalar_one_or_none()
+        with self.db.writing_connection() as connection:
+            claimed = connection.execute(_CLAIM, {
+                "b_id": session_id, "b_expected_version": expected_version, "b_added_steps": 1 if new_step else 0,
+                "b_now": now, "b_encrypted": encrypted, "b_allow_cron": index.allow_cron,
+                "b_multi_user": index.multi_user, "b_events": cron_index.event_text(index.events)}).one_or_none()
             if claimed is None:
-                self._refuse(session, session_id, expected_version)
+                self._refuse(connection, session_id, expected_version)
                 raise VersionConflict(session_id, expected_version, None)  # only if it changed again meanwhile
-            if new_step:
-                session.execute(insert(SessionStepRow).values(session_id=session_id, step=claimed, data=data,
-                                                              created_at=now))
-            else:
-                session.execute(update(SessionStepRow)
-                                .where(SessionStepRow.session_id == session_id, SessionStepRow.step == claimed)
-                                .values(data=data), execution_options=PLAIN)
-            cron_index.sync(session, session_id, _cron_events(index, encrypted))
-            return self._load(session, session_id)
+            step = {"b_session_id": session_id, "b_step": claimed.steps, "b_data": data, "b_now": now}
+            connection.execute(_NEW_STEP if new_step else _OVERWRITE_STEP, step)
+            cron_index.sync(connection, session_id, _cron_events(index, encrypted))
+        return StoredSession(id=session_id, interview=claimed.interview, version=claimed.version,
+                             steps=claimed.steps, data=bytes(data), encrypted=encrypted, owner_id=claimed.owner_id,
+                             secret_check=claimed.secret_check, created_at=claimed.created_at,
+                             modified_at=claimed.modified_at, index=index)
 
     def back(self, session_id: str, *, expected_version: int) -> StoredSession:
         """Drop the newest step; the session's answers become those of the step before."""
@@ -196,7 +243,7 @@ class SessionRepository:
                                                          SessionStepRow.step >= removed), execution_options=PLAIN)
             return self._load(session, session_id)
 
-    def _refuse(self, session: Session, session_id: str, expected_version: int) -> None:
+    def _refuse(self, session: Session | Connection, session_id: str, expected_version: int) -> None:
         """Raise why a version-checked write matched no row (returns if the version did match)."""
         actual = session.scalar(select(InterviewSessionRow.version).where(InterviewSessionRow.id == session_id))
         if actual is None:

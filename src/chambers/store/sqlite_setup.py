@@ -10,7 +10,17 @@
 """
 from __future__ import annotations
 
+import os
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
+
+try:
+    import fcntl
+except ImportError:  # not on Windows: there the threads of a process still queue
+    fcntl = None  # type: ignore[assignment]
 
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import URL, Connection
@@ -52,3 +62,60 @@ def configure(engine: Engine, busy_timeout: float) -> None:
     def _on_begin(connection: Connection) -> None:
         writing = connection.get_execution_options().get(WRITE_OPTION, False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+
+
+class WriterQueue:
+    """Where this database's writers wait for their turn, before ``BEGIN IMMEDIATE``.
+
+    SQLite's own busy handler makes a waiting writer sleep 1, 2, 5, 10, 15, 20, 25 … ms between
+    attempts, so under load writers mostly sleep while the lock is free, and one can starve.
+    Here the threads of a process queue on a lock (woken the moment it is released), and one
+    thread per process at a time takes an ``flock`` on ``<database>.writers`` that the processes
+    sharing the file (web processes, workers, tools) poll every fraction of a millisecond.  It only
+    orders writers that would otherwise wait inside SQLite: SQLite's lock still guards the file,
+    and a writer that waited ``timeout`` here goes on to wait in SQLite as before.
+    """
+
+    def __init__(self, url: URL, timeout: float):
+        self.timeout = timeout
+        self.path = None if is_memory(url) or not url.database or url.database.startswith("file:") \
+            else f"{url.database}.writers"
+        self._threads = threading.RLock()
+        self._depth = 0
+        self._pid = -1
+        self._fd = -1
+
+    @contextmanager
+    def turn(self) -> Iterator[None]:
+        deadline = time.monotonic() + self.timeout
+        if not self._threads.acquire(timeout=self.timeout):
+            yield                                   # SQLite's busy_timeout takes over
+            return
+        self._depth += 1
+        locked = False
+        try:
+            if self._depth == 1:                      # a nested transaction of this thread holds it already
+                locked = self._lock_file(deadline)
+            yield
+        finally:
+            if locked:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+            self._depth -= 1
+            self._threads.release()
+
+    def _lock_file(self, deadline: float) -> bool:
+        if self.path is None or fcntl is None:
+            return False
+        if self._pid != os.getpid():                 # first use here (or in a forked child)
+            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            self._pid = os.getpid()
+        delay = 0.00005
+        while True:
+            try:
+                fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return True
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    return False
+                time.sleep(delay)
+                delay = min(delay * 2, 0.0005)

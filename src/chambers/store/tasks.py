@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Unpack
 
-from sqlalchemy import Row, insert, select, update
+from sqlalchemy import Row, bindparam, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from .db import Database, affected_rows
@@ -23,6 +23,10 @@ SUCCEEDED, FAILED, REVOKED, LOST = "succeeded", "failed", "revoked", "lost"
 UNFINISHED = frozenset({QUEUED, STARTED})
 FINISHED = frozenset({SUCCEEDED, FAILED, REVOKED, LOST})
 PLAIN = {"synchronize_session": False}
+_PENDING = (select(*TaskRow.__table__.columns)
+            .where(TaskRow.session_id == bindparam("b_session_id"), TaskRow.state.in_(sorted(FINISHED)),
+                   TaskRow.notified.is_(False), TaskRow.ui_notification.is_not(None))
+            .order_by(TaskRow.finished_at, TaskRow.id))
 
 
 @dataclass(frozen=True)
@@ -62,35 +66,62 @@ class TaskRepository:
 
     def create(self, task_id: str, session_id: str, event: str, ui_notification: str | None = None, *,
                job: bytes | None = None) -> TaskRecord:
+        """Queue a task of an existing session (one INSERT: the foreign key proves the session exists)."""
+        values = dict(id=task_id, session_id=session_id, event=event, ui_notification=ui_notification,
+                      state=QUEUED, job=job, created_at=utcnow(), notified=False, attempts=0)
         try:
             with self.db.transaction() as session:
-                if session.get(InterviewSessionRow, session_id) is None:
-                    raise UnknownSession(session_id)
-                session.execute(insert(TaskRow).values(
-                    id=task_id, session_id=session_id, event=event, ui_notification=ui_notification,
-                    state=QUEUED, job=job, created_at=utcnow(), notified=False, attempts=0))
-                return _record(session.get_one(TaskRow, task_id))
+                session.execute(insert(TaskRow).values(**values))
         except IntegrityError as exc:
             if self.get(task_id) is not None:
                 raise TaskExists(task_id) from exc
-            raise UnknownSession(session_id) from exc  # deleted between the check and the insert
+            raise UnknownSession(session_id) from exc
+        return TaskRecord(**values, result=None, progress=None, progress_message=None, started_at=None,
+                          finished_at=None)
 
     def get(self, task_id: str) -> TaskRecord | None:
         with self.db.reading() as session:
             row = session.get(TaskRow, task_id)
             return None if row is None else _record(row)
 
-    def _change(self, task_id: str, allowed_from: Iterable[str], **values: Any) -> bool:
-        """Set ``values`` if the task is in one of the ``allowed_from`` states; whether it was."""
+    def _change(self, task_id: str, allowed_from: Iterable[str], *, _attempts: int | None = None,
+                _relaxed: bool = False, **values: Any) -> bool:
+        """Set ``values`` if the task is in one of the ``allowed_from`` states (and, given
+        ``_attempts``, has been started that many times); whether it was."""
+        query = update(TaskRow).where(TaskRow.id == task_id, TaskRow.state.in_(allowed_from))
+        if _attempts is not None:
+            query = query.where(TaskRow.attempts == _attempts)
         with self.db.transaction() as session:
-            result = session.execute(update(TaskRow).where(TaskRow.id == task_id, TaskRow.state.in_(allowed_from))
-                                     .values(**values), execution_options=PLAIN)
+            if _relaxed:
+                self._relax(session)
+            result = session.execute(query.values(**values), execution_options=PLAIN)
             return affected_rows(result) == 1
+
+    def _relax(self, session) -> None:
+        """On PostgreSQL, don't wait for this commit to reach the disk: for changes a crash of the
+        database server may lose without harm (a task seen as queued again; older progress)."""
+        if self.db.is_postgresql:
+            session.execute(text("SET LOCAL synchronous_commit = off"))
 
     def mark_started(self, task_id: str) -> bool:
         """A worker takes the task (again, if the one before it died); False if it is finished."""
         return self._change(task_id, UNFINISHED, state=STARTED, started_at=utcnow(),
                             attempts=TaskRow.attempts + 1)
+
+    def start(self, task_id: str) -> TaskRecord | None:
+        """Take the task for a run: ``mark_started`` and the record after it in one statement;
+        None if it is finished (or unknown)."""
+        query = (update(TaskRow).where(TaskRow.id == task_id, TaskRow.state.in_(UNFINISHED))
+                 .values(state=STARTED, started_at=utcnow(), attempts=TaskRow.attempts + 1)
+                 .returning(*TaskRow.__table__.columns))
+        with self.db.transaction() as session:
+            self._relax(session)
+            row = session.execute(query, execution_options=PLAIN).one_or_none()
+            return None if row is None else _record(row)
+
+    def requeue(self, task_id: str, attempts: int) -> bool:
+        """Put a started task back in the queue, if it is still the run that made ``attempts``."""
+        return self._change(task_id, {STARTED}, _attempts=attempts, state=QUEUED)
 
     def finish(self, task_id: str, state: str, result: bytes | None = None) -> bool:
         """Record the outcome; False (nothing written) if the task had already finished or been revoked."""
@@ -102,7 +133,7 @@ class TaskRepository:
         return self.finish(task_id, REVOKED)
 
     def set_progress(self, task_id: str, fraction: float | None, message: str | None = None) -> bool:
-        return self._change(task_id, UNFINISHED, progress=fraction, progress_message=message)
+        return self._change(task_id, UNFINISHED, _relaxed=True, progress=fraction, progress_message=message)
 
     def stale_started(self, older_than: datetime) -> list[TaskRecord]:
         """Tasks started before ``older_than`` and still running: their worker may be gone."""
@@ -111,13 +142,37 @@ class TaskRepository:
         with self.db.reading() as session:
             return [_record(row) for row in session.scalars(query)]
 
-    def pending_notifications(self, session_id: str) -> list[TaskRecord]:
-        """Finished tasks of the session whose result the browser asked for and has not been sent."""
+    def unfinished(self) -> list[TaskRecord]:
+        """Every task still queued or running (after a restart of the embedded Redis their
+        messages are gone)."""
+        with self.db.reading() as session:
+            return [_record(row) for row in session.scalars(select(TaskRow).where(TaskRow.state.in_(UNFINISHED)))]
+
+    def finished_since(self, session_id: str, since: datetime) -> list[TaskRecord]:
+        """The session's tasks that finished at or after ``since``."""
         query = (select(TaskRow).where(TaskRow.session_id == session_id, TaskRow.state.in_(FINISHED),
-                                       TaskRow.notified.is_(False), TaskRow.ui_notification.is_not(None))
-                 .order_by(TaskRow.finished_at, TaskRow.id))
+                                       TaskRow.finished_at >= as_utc(since)).order_by(TaskRow.finished_at))
         with self.db.reading() as session:
             return [_record(row) for row in session.scalars(query)]
+
+    def session_saved_at(self, session_id: str) -> datetime | None:
+        """When the session's answers were last saved (None: no such session)."""
+        with self.db.reading() as session:
+            saved = session.scalar(select(InterviewSessionRow.modified_at).where(InterviewSessionRow.id == session_id))
+            return None if saved is None else as_utc(saved)
+
+    def reporting_progress(self, session_id: str) -> list[TaskRecord]:
+        """The session's running tasks that have reported progress."""
+        query = select(TaskRow).where(TaskRow.session_id == session_id, TaskRow.state == STARTED,
+                                      TaskRow.progress.is_not(None)).order_by(TaskRow.started_at)
+        with self.db.reading() as session:
+            return [_record(row) for row in session.scalars(query)]
+
+    def pending_notifications(self, session_id: str) -> list[TaskRecord]:
+        """Finished tasks of the session whose result the browser asked for and has not been sent.
+        (Every check-in asks: one prepared statement on a Core connection.)"""
+        with self.db.reading_connection() as connection:
+            return [_record(row) for row in connection.execute(_PENDING, {"b_session_id": session_id})]
 
     def mark_notified(self, task_ids: Iterable[str]) -> set[str]:
         """Mark these tasks delivered; returns the ids this call marked (not ones another caller did first)."""

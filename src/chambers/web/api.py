@@ -22,6 +22,7 @@ from ..locks import LockTimeout
 from ..sessions.codec import CorruptAnswers
 from ..sessions.service import AccessDenied, CannotGoBackError, RunResult, SessionRef
 from ..store.errors import VersionConflict
+from .auth import api_owner_identity
 from .api_request import ApiError, ApiParams, api_identity, api_key_of, read_params
 from .json_values import CODE_TYPES, from_json, jsonable
 from .question_json import command_json, question_json, undefined_variable_json
@@ -44,6 +45,8 @@ async def _begin(request: Request) -> tuple[ApiParams, Any]:
     params = await read_params(request)
     chambers = _chambers(request)
     identity = await run_in_threadpool(api_identity, chambers.api_keys, api_key_of(request, params))
+    identity = await run_in_threadpool(api_owner_identity, request, identity)
+    params.owner_id = identity.user_id
     return params, identity
 
 
@@ -59,7 +62,7 @@ def _session_ref(params: ApiParams) -> tuple[str, SessionRef]:
     i, session = params.get("i"), params.get("session")
     if not isinstance(i, str) or not i or not isinstance(session, str) or not session:
         raise ApiError(NEED_SESSION)
-    return i, SessionRef(session, params.secret())
+    return i, SessionRef(session, params.secret(), owner_id=params.owner_id)
 
 
 def _check_interview(service, library, i: str, ref: SessionRef) -> None:
@@ -230,17 +233,15 @@ async def all_variables(request: Request):
 
 @router.delete("/session")
 async def delete_session(request: Request):
-    params, _ = await _begin(request)
+    params, identity = await _begin(request)
     chambers = _chambers(request)
     _, ref = _session_ref(params)
+    # The caller's own sessions (its secret, or its owner's unencrypted ones); any session for an
+    # administrator, or for a key that belongs to no user (the server's own, made by `chambers apikey`).
+    administrator = identity.user_id is None or "admin" in identity.privileges
 
     def remove() -> None:
-        if ref.secret is not None:           # a caller who names a secret must name the right one
-            try:
-                chambers.service.interview_of(ref)
-            except AccessDenied:
-                return
-        chambers.service.delete(ref.session_id)
+        chambers.service.delete_for(ref, identity, any_session=administrator and ref.secret is None)
 
     await _call(remove, failure=lambda exc: ApiError(_described(exc)))
     return Response(status_code=204)
@@ -274,7 +275,7 @@ async def run_action(request: Request):
     i, session, action = params.get("i"), params.get("session"), params.get("action")
     if not all(isinstance(v, str) and v for v in (i, session, action)):
         raise ApiError("Parameters i, session, and action are required.")
-    ref = SessionRef(session, params.secret())
+    ref = SessionRef(session, params.secret(), owner_id=params.owner_id)
     arguments = params.structure("arguments", dict, "Malformed arguments.", "Arguments data is not a dict.")
     if not is_target(action):
         raise ApiError("Illegal value as action name.")

@@ -34,6 +34,7 @@ class ApiParams:
     body: dict[str, Any]
     uploads: dict[str, list[UploadFile]] = field(default_factory=dict)
     method: str = "GET"
+    owner_id: int | None = None       # the API key's owner: sessions are opened on that user's behalf
 
     def get(self, name: str, default: Any = None) -> Any:
         return self.values.get(name, default)

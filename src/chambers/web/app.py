@@ -11,13 +11,17 @@ import xstatic.pkg.jquery
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from markupsafe import Markup
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from . import api, pages
+from . import api, auth, pages
 from .api_request import ApiError
+from ..store.users import UserRepository
+from ..users.accounts import Accounts
+from ..users.logins import LoginCodec
 from .cookies import CookieCodec
 
 log = logging.getLogger(__name__)
@@ -49,14 +53,18 @@ def create_app(chambers, *, runtime=None) -> FastAPI:
     max_age = max(1, chambers.settings.interview_delete_days) * 86400
     templates = Jinja2Templates(directory=str(TEMPLATE_DIR))
     templates.env.filters["inline_html"] = inline_html
+    users = UserRepository(chambers.db)
+    app.state.accounts = Accounts(users, chambers.service)
     app.state.web = WebParts(templates=templates,
-                             cookies=CookieCodec(chambers.settings.server_key(), max_age_seconds=max_age))
+                             cookies=CookieCodec(chambers.settings.server_key(), max_age_seconds=max_age,
+                                                 logins=LoginCodec(chambers.settings.server_key(), users)))
 
     app.mount("/static/bootstrap", StaticFiles(directory=xstatic.pkg.bootstrap.BASE_DIR), name="bootstrap")
     app.mount("/static/jquery", StaticFiles(directory=xstatic.pkg.jquery.BASE_DIR), name="jquery")
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(auth.router)
     _include_optional_routers(app)
 
     @app.exception_handler(ApiError)
@@ -67,24 +75,47 @@ def create_app(chambers, *, runtime=None) -> FastAPI:
     async def bad_parameters(request: Request, exc: RequestValidationError) -> Response:
         return JSONResponse("The request's parameters are not valid.", status_code=400)
 
-    @app.middleware("http")
-    async def api_cors(request: Request, call_next):
-        if not request.url.path.startswith("/api/"):
-            return await call_next(request)
-        if request.method == "OPTIONS":
-            headers = dict(CORS_HEADERS)
-            asked = request.headers.get("Access-Control-Request-Headers")
-            headers["Access-Control-Allow-Headers"] = asked or "Content-Type, Authorization, X-API-Key"
-            return Response(status_code=204, headers=headers)
-        try:
-            response = await call_next(request)
-        except Exception:  # noqa: BLE001 - an API client gets JSON, never an HTML traceback
-            log.exception("API request %s failed", request.url.path)
-            response = JSONResponse("The server failed while handling this request.", status_code=500)
-        response.headers["Access-Control-Allow-Origin"] = "*"
-        return response
-
+    app.add_middleware(ApiCors)
     return app
+
+
+class ApiCors:
+    """``/api/`` answers any origin (preflights included) and fails as JSON, never an HTML traceback.
+
+    A plain ASGI middleware: ``@app.middleware("http")`` runs every request of every path through
+    extra tasks and streams, which cost more than a check-in heartbeat itself."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith("/api/"):
+            await self.app(scope, receive, send)
+            return
+        if scope["method"] == "OPTIONS":
+            headers = dict(CORS_HEADERS)
+            asked = Headers(scope=scope).get("Access-Control-Request-Headers")
+            headers["Access-Control-Allow-Headers"] = asked or "Content-Type, Authorization, X-API-Key"
+            await Response(status_code=204, headers=headers)(scope, receive, send)
+            return
+        started = False
+
+        async def send_with_cors(message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                MutableHeaders(scope=message)["Access-Control-Allow-Origin"] = "*"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_cors)
+        except Exception:  # noqa: BLE001 - an API client gets JSON, never an HTML traceback
+            log.exception("API request %s failed", scope["path"])
+            if started:
+                raise
+            response = JSONResponse("The server failed while handling this request.", status_code=500)
+            response.headers["Access-Control-Allow-Origin"] = "*"
+            await response(scope, receive, send)
 
 
 def inline_html(html: str) -> Markup:

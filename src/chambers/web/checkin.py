@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from datetime import datetime, timedelta, timezone
 
 from fastapi import APIRouter
 from starlette.concurrency import run_in_threadpool
@@ -29,6 +30,9 @@ log = logging.getLogger(__name__)
 router = APIRouter()
 
 HEARTBEAT_SECONDS = 15
+REPLAY_LIMIT_MS = 600_000   # a page older than this is not told what finished since it was drawn
+REPLAY_MARGIN_MS = 100
+REPLAY_LOOKBACK = timedelta(seconds=2)
 MAX_BODY = 1_000_000
 
 
@@ -66,7 +70,7 @@ async def api_checkin(request: Request):
     i, session = params.get("i"), params.get("session")
     if not isinstance(i, str) or not i or not isinstance(session, str) or not session:
         raise ApiError("Parameters i and session are required.")
-    ref = SessionRef(session, params.secret())
+    ref = SessionRef(session, params.secret(), owner_id=params.owner_id)
     parameters = params.structure("parameters", dict, "Malformed parameters.", "Parameters data is not a dict.")
     try:
         await run_in_threadpool(_check_interview, chambers.service, chambers.library, i, ref)
@@ -107,8 +111,27 @@ async def events(request: Request):
         return Response(status_code=404)
     if runtime is None or runtime.redis is None:
         return Response(status_code=204)
-    return StreamingResponse(_stream(request, runtime, ref.session_id), media_type="text/event-stream",
+    try:  # how long ago the page was drawn (ms): what finished since then is told at once
+        age = min(max(int(request.query_params.get("age", "")), 0), REPLAY_LIMIT_MS)
+    except ValueError:
+        age = None
+    return StreamingResponse(_stream(request, runtime, ref.session_id, age), media_type="text/event-stream",
                              headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+
+
+def _replay(tasks, session_id: str, drawn: datetime) -> list[dict]:
+    """What a page drawn at ``drawn`` would have heard had it been listening: the progress of
+    running tasks, and the tasks that finished since its run read them.  That run saved the
+    session just before the page was sent, so the finish is counted from that save (with a
+    margin), looking back no more than REPLAY_LOOKBACK before the page arrived."""
+    messages = [{"task": t.id, "progress": t.progress, "message": t.progress_message, "replayed": True}
+                for t in tasks.reporting_progress(session_id)]
+    since = drawn - timedelta(milliseconds=REPLAY_MARGIN_MS)
+    saved = tasks.session_saved_at(session_id)
+    if saved is not None:
+        since = max(min(since, saved - timedelta(milliseconds=REPLAY_MARGIN_MS)), drawn - REPLAY_LOOKBACK)
+    messages += [{"task": t.id, "state": t.state, "replayed": True} for t in tasks.finished_since(session_id, since)]
+    return messages
 
 
 def _async_redis(request: Request, runtime):
@@ -119,12 +142,17 @@ def _async_redis(request: Request, runtime):
     return client
 
 
-async def _stream(request: Request, runtime, session_id: str):
+async def _stream(request: Request, runtime, session_id: str, age: int | None = None):
     from ..background.notify import CHANNEL
     pubsub = _async_redis(request, runtime).pubsub(ignore_subscribe_messages=True)
     await pubsub.subscribe(CHANNEL + session_id)
     try:
         yield "retry: 2000\n\n"
+        if age is not None and runtime.task_repository is not None:
+            # Subscribed: what happens from now on is published; what happened before is told from SQL.
+            drawn = datetime.now(timezone.utc) - timedelta(milliseconds=age)
+            for message in await run_in_threadpool(_replay, runtime.task_repository, session_id, drawn):
+                yield f"data: {json.dumps(message)}\n\n"
         while not await request.is_disconnected():
             message = await pubsub.get_message(timeout=HEARTBEAT_SECONDS)
             if message is None:

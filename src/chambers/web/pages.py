@@ -53,7 +53,7 @@ class Page:
         return response
 
     def render(self, template: str, context: dict[str, Any], status: int = 200) -> Response:
-        context = {"csrf_token": self.browser.csrf, **context}
+        context = {"csrf_token": self.browser.csrf, "viewer": self.browser.user, **context}
         return self.finish(self.web.templates.TemplateResponse(self.request, template, context,
                                                                status_code=status))
 
@@ -121,7 +121,8 @@ async def show_interview(request: Request):
 
 async def _start(page: Page, name: str) -> Response:
     url_args = {k: v for k, v in page.request.query_params.items() if k not in START_PARAMETERS}
-    result = await run_in_threadpool(lambda: page.service.start(name, page.browser.identity(), url_args=url_args))
+    result = await run_in_threadpool(lambda: page.service.start(name, page.browser.identity(), url_args=url_args,
+                                                                secret=page.browser.user_secret))
     page.browser.remember(name, result.session_id, result.secret)
     return page.redirect(page.interview_url(name))
 
@@ -166,6 +167,11 @@ def _show(page: Page, name: str, result: RunResult, *, problems: dict[str, str] 
 def _command(page: Page, name: str, result: RunResult, command: Command) -> Response:
     if command.name in {"exit", "exit_logout"} or result.deleted:
         page.browser.forget(name)
+    if command.name in {"logout", "exit_logout"}:
+        page.browser.log_out()
+    if command.name in {"signin", "register"} and not command.url:
+        return page.redirect("/login?next=" + quote(page.interview_url(name)) if command.name == "signin"
+                             else "/signup")
     if command.name in LEAVING:
         return page.redirect(command.url or "/exited")
     if command.name == "new_session":

@@ -243,8 +243,16 @@
     restartTimer();
 
     // Push ---------------------------------------------------------------------------------------
+    /* Milliseconds since this page arrived from the server, so the stream can tell at once what
+     * finished in between (without it a task done before the stream opened would go unnoticed). */
+    function pageAge() {
+      var entry = window.performance && performance.getEntriesByType &&
+        performance.getEntriesByType("navigation")[0];
+      var arrived = entry ? entry.responseStart : 0;
+      return Math.max(0, Math.round(performance.now() - arrived));
+    }
     if (window.EventSource) {
-      var source = new EventSource("/events?i=" + encodeURIComponent(C.interview));
+      var source = new EventSource("/events?i=" + encodeURIComponent(C.interview) + "&age=" + pageAge());
       source.onmessage = function (event) {
         var message = {};
         try { message = JSON.parse(event.data); } catch (error) { return; }

@@ -1,0 +1,53 @@
+"""A worker killed with SIGKILL in the middle of an action leaves nothing pending forever: the
+reaper sees the action's lease lapse and runs it again (then it finishes)."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+
+import pytest
+
+from .api import fields_of
+from .gates import open_gate, process_group, running_pids, wait_until_running
+
+
+def test_a_killed_worker_process_is_replaced_and_the_action_runs_again(embedded_api, gate):
+    session = embedded_api.start("gated.yml")
+    session.answer(gate=str(gate), label="victim")
+    os.kill(wait_until_running(gate, "victim"), signal.SIGKILL)
+    open_gate(gate)
+    done = fields_of(session.wait_for("Done", timeout=30))
+    assert (done["state"], done["value"]) == ("succeeded", "finished victim")
+    assert len(running_pids(gate, "victim")) == 2           # a second process ran it
+
+
+@pytest.mark.cluster
+def test_a_whole_cluster_worker_killed_outright_leaves_the_action_to_the_other(cluster, cluster_api, gate):
+    session = cluster_api.start("gated.yml")
+    session.answer(gate=str(gate), label="orphan")
+    pid = wait_until_running(gate, "orphan")
+    [victim] = [worker for worker in cluster.workers if worker.pid == process_group(pid)]
+    cluster.kill(victim)                                      # its main process and its pool, at once
+    open_gate(gate)
+    done = fields_of(session.wait_for("Done", timeout=30))
+    assert (done["state"], done["value"]) == ("succeeded", "finished orphan")
+    [first, second] = running_pids(gate, "orphan")
+    assert process_group(second) != victim.pid
+    cluster.start_worker()
+    cluster.wait_for_workers(2)
+
+
+@pytest.mark.cluster
+def test_celery_inspect_active_lists_a_running_action(cluster, cluster_api, gate):
+    session = cluster_api.start("gated.yml")
+    session.answer(gate=str(gate), label="inspected")
+    wait_until_running(gate, "inspected")
+    shown = cluster.celery("inspect", "active", "--json", "--timeout", "2")
+    assert shown.returncode == 0, shown.stderr
+    replies = json.loads(shown.stdout.strip().splitlines()[-1])
+    assert len(replies) == 2                                  # both workers answered
+    active = [task for tasks in replies.values() for task in tasks]
+    assert [task["name"] for task in active] == ["chambers.run_background_action"]
+    open_gate(gate)
+    assert fields_of(session.wait_for("Done"))["value"] == "finished inspected"
