@@ -20,6 +20,7 @@ def test_repair_letter_from_start_to_document(page):
     expect(description).to_be_disabled()                      # js enable if: only for "other"
     page.locator("input[name=landlord_name]").fill("Pat")
     page.get_by_label("No heat or hot water").check()
+    expect(page.locator(".datargetadvice")).to_contain_text("Landlords must fix heating")   # check in
     page.locator("input[name=problems_started]").fill("2026-01-05")
     page.locator("input[name=monthly_rent]").fill("950.50")
     page.locator("select[name=room]").select_option("Kitchen")
