@@ -267,6 +267,15 @@ def test_answering_a_screen_that_is_no_longer_current_shows_the_current_one(site
     assert "More about Ada" in again.text
 
 
+def test_refreshing_a_screen_that_is_no_longer_current_just_shows_the_current_one(site):
+    app = site({"details.yml": DETAILS})
+    first = start(app.browser, "details.yml")
+    post(app.browser, "details.yml", first, {"name": "Ada"})
+    again = post(app.browser, "details.yml", first, {"_button": "0:refresh"})
+    assert again.status_code == 200
+    assert "no longer the current one" not in again.text and "More about Ada" in again.text
+
+
 # Special buttons -----------------------------------------------------------------------------------------
 def buttons_screen(app):
     page = post(app.browser, "buttons.yml", start(app.browser, "buttons.yml"), {"name": "Ada"})

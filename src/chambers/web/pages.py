@@ -241,8 +241,8 @@ async def answer_interview(request: Request):
             invalid.result.steps = await run_in_threadpool(page.service.steps, ref)
             return _show(page, name, invalid.result, problems=invalid.problems, typed=values, status=422)
         except StaleScreen as stale:
-            if not isinstance(stale.result.outcome, Screen):
-                return page.redirect(page.interview_url(name))
+            if not isinstance(stale.result.outcome, Screen) or str(form.get("_button", "")).endswith(":refresh"):
+                return page.redirect(page.interview_url(name))  # a refresh of an old screen shows the new one
             stale.result.steps = await run_in_threadpool(page.service.steps, ref)
             return _show(page, name, stale.result, status=409,
                          notice="The screen you answered was no longer the current one, so your answer "
@@ -261,7 +261,7 @@ def _button_index(raw: Any) -> int | None:
     if raw is None or raw == "":
         return None
     try:
-        return int(raw)
+        return int(str(raw).split(":", 1)[0])      # "3" or "3:refresh" (the special value, for stale pages)
     except (TypeError, ValueError):
         raise BadRequest(f"The button pressed ({raw!r}) is not one of this screen's buttons.") from None
 
