@@ -16,6 +16,8 @@ The database is the source of truth; a Celery message only wakes a worker up.
 """
 from __future__ import annotations
 
+import functools
+import inspect
 import logging
 import threading
 from dataclasses import dataclass
@@ -223,13 +225,17 @@ class MailProcessor:
         return message.id in processed_ids(answers.get("_internal", {}))
 
 
+@functools.lru_cache(maxsize=1)
+def _takes_may_retry() -> bool:
+    from ..sessions import background
+    return "may_retry" in inspect.signature(background.run_background_action).parameters
+
+
 def _run_action(service: Any, job: Any, *, may_retry: bool) -> "ActionResult":
     """Run the action; while attempts remain, a failure is retried without its error action."""
-    import inspect
-
     from ..sessions import background
     run = background.run_background_action
-    if "may_retry" not in inspect.signature(run).parameters:
+    if not _takes_may_retry():
         return run(service, job)
     try:
         return run(service, job, may_retry=may_retry)
