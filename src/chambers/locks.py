@@ -133,17 +133,17 @@ class _Renewer:
     def __init__(self, renew, interval: float):
         self._renew = renew
         self._interval = interval
-        self._pid = -1
+        self._reset()
+        # A forked child has none of its parent's threads: it starts afresh (before any of its
+        # threads can take a lock, so two first uses never race to reset).
+        os.register_at_fork(after_in_child=self._reset)
 
-    def _reset(self) -> None:     # first use, or first use in a forked child (its threads are gone)
-        self._pid = os.getpid()
+    def _reset(self) -> None:
         self._held: dict[tuple[str, str], None] = {}
         self._guard = threading.Lock()
         self._thread: threading.Thread | None = None
 
     def add(self, name: str, token: str) -> None:
-        if self._pid != os.getpid():
-            self._reset()
         with self._guard:
             self._held[(name, token)] = None
             if self._thread is None or not self._thread.is_alive():
@@ -151,9 +151,8 @@ class _Renewer:
                 self._thread.start()
 
     def discard(self, name: str, token: str) -> None:
-        if self._pid == os.getpid():
-            with self._guard:
-                self._held.pop((name, token), None)
+        with self._guard:
+            self._held.pop((name, token), None)
 
     def _run(self) -> None:
         while True:

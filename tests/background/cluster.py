@@ -84,7 +84,7 @@ class Cluster:
         self.started += 1
         log = open(self.root / f"worker{number}.log", "wb")
         command = [sys.executable, "-m", "chambers.cli", "worker", *map(str, self.interview_dirs),
-                   "--concurrency", str(self.concurrency), "--loglevel", "WARNING",
+                   "--concurrency", str(self.concurrency), "--loglevel", "INFO",
                    "--data", str(self.root / f"worker{number}")]
         process = subprocess.Popen(command, env={**os.environ, **self.env}, stdout=log, stderr=subprocess.STDOUT,
                                    start_new_session=True)

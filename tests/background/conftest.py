@@ -54,6 +54,12 @@ def cluster_api(cluster):
     api.close()
 
 
+@pytest.fixture(params=["embedded", pytest.param("cluster", marks=pytest.mark.cluster)])
+def api(request):
+    """The JSON API of the embedded server and, marked ``cluster``, of the cluster."""
+    return request.getfixturevalue(f"{request.param}_api")
+
+
 @pytest.fixture
 def gate(tmp_path):
     """A directory the gated test actions wait on; opened at the end so nothing stays blocked."""

@@ -43,5 +43,8 @@ def wait_until_dead(pid: int, timeout: float = 15.0) -> None:
         time.sleep(0.05)
 
 
-def process_group(pid: int) -> int:
-    return os.getpgid(pid)
+def process_group(pid: int) -> int | None:
+    try:
+        return os.getpgid(pid)
+    except ProcessLookupError:
+        return None

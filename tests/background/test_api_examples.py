@@ -9,11 +9,6 @@ import time
 import pytest
 
 
-@pytest.fixture(params=["embedded", pytest.param("cluster", marks=pytest.mark.cluster)])
-def api(request):
-    return request.getfixturevalue(f"{request.param}_api")
-
-
 def notifications(session, *, timeout: float = 30.0) -> list[dict]:
     """Check in until the finished action's notification arrives; its commands."""
     deadline = time.monotonic() + timeout

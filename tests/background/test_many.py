@@ -3,14 +3,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
-
 from .api import fields_of
-
-
-@pytest.fixture(params=["embedded", pytest.param("cluster", marks=pytest.mark.cluster)])
-def api(request):
-    return request.getfixturevalue(f"{request.param}_api")
 
 
 def test_a_hundred_actions_from_one_answer_all_finish_and_all_callbacks_save(api):

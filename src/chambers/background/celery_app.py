@@ -21,6 +21,9 @@ def make_celery(broker_url: str) -> Celery:
         broker_connection_retry_on_startup=True,
         broker_transport_options={"visibility_timeout": int(os.environ.get("CHAMBERS_VISIBILITY_TIMEOUT", "900"))},
         worker_hijack_root_logger=False,
+        # Each pool process builds its runtime (database, interviews, Redis) before taking tasks;
+        # on a busy machine that may take longer than billiard's default 4 s.
+        worker_proc_alive_timeout=float(os.environ.get("CHAMBERS_WORKER_START_TIMEOUT", "60")),
         task_default_queue="chambers",
     )
     return app

@@ -135,16 +135,45 @@ class TaskQueue:
         return state
 
     def wait(self, task_id: str, timeout: float | None) -> dict[str, Any] | None:
+        """The task's state once it has finished (or ``timeout`` seconds have passed).  Woken by the
+        worker's message on the session's channel; SQL is asked again at least every second."""
         deadline = None if timeout is None else time.monotonic() + timeout
-        delay = 0.005
-        while True:
-            state = self.state(task_id)
-            if state is None or state["state"] in FINISHED:
-                return state
-            if deadline is not None and time.monotonic() >= deadline:
-                return state
-            time.sleep(delay)
-            delay = min(delay * 1.5, 0.1)
+        state = self.state(task_id)
+        if state is None or state["state"] in FINISHED or timeout == 0:
+            return state
+        record = self.repository.get(task_id)
+        listening = self.notifier.subscribe(record.session_id) if hasattr(self.notifier, "subscribe") else None
+        try:
+            while True:
+                state = self.state(task_id)   # after subscribing: a finish from now on is heard
+                if state is None or state["state"] in FINISHED:
+                    return state
+                remaining = 1.0 if deadline is None else deadline - time.monotonic()
+                if remaining <= 0:
+                    return state
+                self._sleep_until_news(listening, min(remaining, 1.0))
+        finally:
+            self._stop_listening(listening, record.session_id)
+
+    @staticmethod
+    def _sleep_until_news(listening, seconds: float) -> None:
+        if listening is None:
+            time.sleep(min(seconds, 0.05))
+        elif hasattr(listening, "get_message"):          # Redis pub/sub
+            listening.get_message(timeout=seconds)
+        else:                                           # LocalNotifier's queue
+            try:
+                listening.get(timeout=seconds)
+            except Exception:  # noqa: BLE001 - queue.Empty: look again
+                pass
+
+    def _stop_listening(self, listening, session_id: str) -> None:
+        if listening is None:
+            return
+        if hasattr(listening, "close"):
+            listening.close()
+        elif hasattr(self.notifier, "unsubscribe"):
+            self.notifier.unsubscribe(session_id, listening)
 
     def revoke(self, task_id: str, terminate: bool) -> None:
         record = self.repository.get(task_id)

@@ -118,6 +118,8 @@ def _run(rt, task_id: str) -> Callable[[], None] | None:
     if record is None:
         return None             # finished, revoked, or its session was deleted
     job = pickle.loads(record.job)  # noqa: S301 - written by our own launcher
+    log.info("running background action %r (task %s, attempt %d, process %d)", record.event, task_id[:8],
+             record.attempts, os.getpid())
     if record.attempts > policy.attempts_for(job.retries):
         give_up(rt, record, job, lost_result(record, job))   # every run so far lost its worker
         return None

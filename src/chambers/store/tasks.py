@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Unpack
 
-from sqlalchemy import Row, bindparam, insert, select, text, update
+from sqlalchemy import Row, bindparam, insert, literal_column, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from .db import Database, affected_rows
@@ -24,7 +24,9 @@ UNFINISHED = frozenset({QUEUED, STARTED})
 FINISHED = frozenset({SUCCEEDED, FAILED, REVOKED, LOST})
 PLAIN = {"synchronize_session": False}
 _PENDING = (select(*TaskRow.__table__.columns)
-            .where(TaskRow.session_id == bindparam("b_session_id"), TaskRow.state.in_(sorted(FINISHED)),
+            .where(TaskRow.session_id == bindparam("b_session_id"),
+                   # the states as SQL literals: a list of bound values is re-rendered on every run
+                   TaskRow.state.in_([literal_column(f"'{state}'") for state in sorted(FINISHED)]),
                    TaskRow.notified.is_(False), TaskRow.ui_notification.is_not(None))
             .order_by(TaskRow.finished_at, TaskRow.id))
 
