@@ -6,6 +6,7 @@ import os
 from celery import Celery
 
 TASK_NAME = "chambers.run_background_action"
+QUEUE = "chambers"
 
 
 def make_celery(broker_url: str) -> Celery:
@@ -24,7 +25,7 @@ def make_celery(broker_url: str) -> Celery:
         # Each pool process builds its runtime (database, interviews, Redis) before taking tasks;
         # on a busy machine that may take longer than billiard's default 4 s.
         worker_proc_alive_timeout=float(os.environ.get("CHAMBERS_WORKER_START_TIMEOUT", "60")),
-        task_default_queue="chambers",
+        task_default_queue=QUEUE,
     )
     return app
 
