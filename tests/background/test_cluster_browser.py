@@ -2,6 +2,7 @@
 the machine's Redis, one ``chambers serve`` and two ``chambers worker`` processes."""
 import pytest
 
+from ..browser.conftest import open_page
 from ..browser.test_background_examples import *  # noqa: F403 - the same tests, with `page` below
 
 pytestmark = [pytest.mark.cluster, pytest.mark.browser]
@@ -9,10 +10,6 @@ pytestmark = [pytest.mark.cluster, pytest.mark.browser]
 
 @pytest.fixture
 def page(browser, cluster):
-    context = browser.new_context(base_url=cluster.url)
-    context.set_default_timeout(15000)
-    page = context.new_page()
-    page.dialogs = []
-    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.accept()))
+    page = open_page(browser, cluster.url)
     yield page
-    context.close()
+    page.context.close()

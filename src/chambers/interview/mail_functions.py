@@ -106,4 +106,4 @@ def attachment_parts(value: Any) -> list[tuple[str, str, bytes]]:
     if number is None:
         raise ValueError(f"send_email(): cannot attach {value!r}; attach stored files or documents")
     run = current()
-    return [(value.filename, value.mimetype, run.services.read_file(number))]
+    return [(value.filename, value.mimetype, run.services.read_file(run, number))]

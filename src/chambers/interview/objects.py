@@ -61,7 +61,8 @@ class DAFile(DAObject):
         return context.current().services.file_url(self.number, self.filename)
 
     def slurp(self) -> str:
-        data = context.current().services.read_file(self.number)
+        run = context.current()
+        data = run.services.read_file(run, self.number)
         return data.decode("utf-8", errors="replace")
 
     def path(self) -> str:

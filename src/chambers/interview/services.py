@@ -26,7 +26,7 @@ class Services:
     def save_file(self, run: "Run", filename: str, mimetype: str, data: bytes) -> int:
         raise Unavailable("files cannot be stored in this context")
 
-    def read_file(self, file_id: int) -> bytes:
+    def read_file(self, run: "Run", file_id: int) -> bytes:
         raise Unavailable("files cannot be read in this context")
 
     def file_url(self, file_id: int, filename: str) -> str:

@@ -18,12 +18,12 @@ class RunServices(Services):
     def save_file(self, run: "Run", filename: str, mimetype: str, data: bytes) -> int:
         if self.service.files is None:
             raise Unavailable("no file store is configured")
-        return self.service.files.add(run.session_id, filename, mimetype, data).id
+        return self.service.save_file(run, filename, mimetype, data)
 
-    def read_file(self, file_id: int) -> bytes:
+    def read_file(self, run: "Run", file_id: int) -> bytes:
         if self.service.files is None:
             raise Unavailable("no file store is configured")
-        return self.service.files.get(file_id).data
+        return self.service.read_file(run, file_id)
 
     def launch_task(self, run: "Run", event: str, ui_notification: str | None, arguments: dict[str, Any]) -> str:
         if self.service.tasks is None:

@@ -6,6 +6,7 @@ JSON API, workers, cron, mail) call these methods and only translate their resul
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
 import logging
@@ -26,7 +27,8 @@ from ..interview.outcomes import Command, Outcome, Response
 from ..interview.screen import Screen
 from ..interview.targets import assign, delete, is_target
 from ..locks import LocalLocks, Locks
-from ..store.errors import UnknownSession, VersionConflict
+from ..store.errors import UnknownFile, UnknownSession, VersionConflict
+from ..store.files import StoredFile
 from ..store import session_keys
 from ..store.sessions import SessionAccess, SessionIndex, SessionRepository, StoredSession
 from . import codec, crypto
@@ -171,6 +173,42 @@ class SessionService:
             raise AccessDenied() from None
         self._verify(record, ref)
         return self.library.get(record.interview)
+
+    # Files ----------------------------------------------------------------------------------------
+    # A session's files are sealed under its key exactly when its answers are: a document made from
+    # the answers says what they say.  Re-keying and (un)encrypting a session recode its files too.
+    def _file_key(self, run: Run) -> str | None:
+        if run.ns.get("multi_user"):
+            return None
+        return self._real_secret(SessionRef(run.session_id, run.secret)) if run.secret else None
+
+    def save_file(self, run: Run, filename: str, mimetype: str, data: bytes) -> int:
+        key = self._file_key(run)
+        stored = crypto.seal(bytes(data), key, run.session_id) if key else bytes(data)
+        return self.files.add(run.session_id, filename, mimetype, stored).id
+
+    def read_file(self, run: Run, file_id: int) -> bytes:
+        """A file of the running session (another session's files are not there for it)."""
+        stored = self.files.get(file_id)
+        if stored.session_id != run.session_id:
+            raise UnknownFile(file_id)
+        return crypto.unseal(stored.data, self._real_secret(SessionRef(run.session_id, run.secret)),
+                             run.session_id)
+
+    def file_for(self, ref: SessionRef, file_id: int) -> StoredFile:
+        """A file of ``ref``'s session, opened, if ``ref`` may open the session (else AccessDenied)."""
+        try:
+            stored = self.files.get(file_id)
+        except UnknownFile:
+            raise AccessDenied() from None
+        if stored.session_id != ref.session_id:
+            raise AccessDenied()
+        try:
+            record = self.sessions.access(ref.session_id)
+        except UnknownSession:
+            raise AccessDenied() from None
+        key = self._verify(record, ref)
+        return dataclasses.replace(stored, data=crypto.unseal(stored.data, key, ref.session_id))
 
     # Running ------------------------------------------------------------------------------------
     def _make_run(self, interview: Interview, session_id: str, answers: dict[str, Any], identity: Identity,

@@ -1,4 +1,4 @@
-"""Rewriting every stored step of a session at once: re-keying, encrypting, decrypting.
+"""Rewriting every stored step and file of a session at once: re-keying, encrypting, decrypting.
 
 The store never sees keys: callers pass ``recode(bytes) -> bytes``.  Each rewrite claims the
 session's version (so a writer that loaded before it cannot save over it afterwards) and runs in
@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from . import cron_index
 from .db import Database, affected_rows
 from .errors import VersionConflict
-from .models import InterviewSessionRow, SessionStepRow, TaskRow
+from .models import InterviewSessionRow, SessionStepRow, StoredFileRow, TaskRow
 from .tasks import UNFINISHED
 
 PLAIN = {"synchronize_session": False}
@@ -52,7 +52,7 @@ def has_unfinished_tasks(session: Session, session_id: str) -> bool:
 
 
 def rewrite(session: Session, session_id: str, expected_version: int, recode: Recode, **changes: Any) -> None:
-    """Claim the version, apply ``changes`` to the session row, and recode every step."""
+    """Claim the version, apply ``changes`` to the session row, and recode every step and file."""
     claimed = session.execute(update(InterviewSessionRow)
                               .where(InterviewSessionRow.id == session_id,
                                      InterviewSessionRow.version == expected_version)
@@ -66,6 +66,13 @@ def rewrite(session: Session, session_id: str, expected_version: int, recode: Re
         if new != bytes(data):
             session.execute(update(SessionStepRow).where(SessionStepRow.session_id == session_id,
                                                          SessionStepRow.step == step).values(data=new),
+                            execution_options=PLAIN)
+    files = session.execute(select(StoredFileRow.id, StoredFileRow.data)
+                            .where(StoredFileRow.session_id == session_id)).all()
+    for file_id, data in files:           # a session's files are sealed as its answers are
+        new = recode(bytes(data))
+        if new != bytes(data):
+            session.execute(update(StoredFileRow).where(StoredFileRow.id == file_id).values(data=new),
                             execution_options=PLAIN)
     if changes.get("encrypted"):
         cron_index.sync(session, session_id, frozenset())  # cron never sees an encrypted session

@@ -6,6 +6,7 @@ began anonymously (they become the user's, under the user's key).
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -42,6 +43,23 @@ async def _form(page: Page) -> dict[str, str]:
     return {k: v for k, v in form.items() if isinstance(v, str)}
 
 
+def _form_post(path: str):
+    """Register ``handler(page, form)`` as the POST route ``path``: the form arrives with its CSRF
+    token checked; a form without it (or unreadable) is refused before the handler runs."""
+    def register(handler: Callable[[Page, dict[str, str]], Awaitable[Response]]):
+        async def endpoint(request: Request) -> Response:
+            page = Page(request)
+            try:
+                form = await _form(page)
+            except BadRequest as exc:
+                return _refused(page, exc)
+            return await handler(page, form)
+        endpoint.__name__ = handler.__name__
+        router.post(path)(endpoint)
+        return handler
+    return register
+
+
 def _refused(page: Page, exc: BaseException) -> Response:
     failure = describe(exc)
     return page.render("error.html", {"failure": failure, "interview_name": None}, status=failure.status)
@@ -63,13 +81,8 @@ async def login_form(request: Request):
     return page.render("login.html", {"next": _next_url(request.query_params.get("next")), "problem": None})
 
 
-@router.post("/login")
-async def login(request: Request):
-    page = Page(request)
-    try:
-        form = await _form(page)
-    except BadRequest as exc:
-        return _refused(page, exc)
+@_form_post("/login")
+async def login(page: Page, form: dict[str, str]) -> Response:
     target = _next_url(form.get("next"))
     try:
         done = await run_in_threadpool(_accounts(page).log_in, form.get("email", ""), form.get("password", ""))
@@ -86,13 +99,8 @@ async def signup_form(request: Request):
     return page.render("signup.html", {"problem": None, "values": {}})
 
 
-@router.post("/signup")
-async def signup(request: Request):
-    page = Page(request)
-    try:
-        form = await _form(page)
-    except BadRequest as exc:
-        return _refused(page, exc)
+@_form_post("/signup")
+async def signup(page: Page, form: dict[str, str]) -> Response:
     values = {k: form.get(k, "") for k in ("email", "first_name", "last_name")}
     try:
         if form.get("password", "") != form.get("password2", ""):
@@ -106,13 +114,8 @@ async def signup(request: Request):
     return page.redirect("/interviews")
 
 
-@router.post("/logout")
-async def logout(request: Request):
-    page = Page(request)
-    try:
-        await _form(page)
-    except BadRequest as exc:
-        return _refused(page, exc)
+@_form_post("/logout")
+async def logout(page: Page, form: dict[str, str]) -> Response:
     page.browser.log_out()
     return page.redirect("/")
 
@@ -126,13 +129,8 @@ async def password_form(request: Request):
     return page.render("password.html", {"problem": None, "done": False})
 
 
-@router.post("/account/password")
-async def change_password(request: Request):
-    page = Page(request)
-    try:
-        form = await _form(page)
-    except BadRequest as exc:
-        return _refused(page, exc)
+@_form_post("/account/password")
+async def change_password(page: Page, form: dict[str, str]) -> Response:
     if page.browser.user is None:
         return page.redirect("/login?next=/account/password")
     try:
@@ -216,13 +214,8 @@ async def resume(request: Request):
     return page.redirect(page.interview_url(record.interview))
 
 
-@router.post("/interviews/delete")
-async def delete_one(request: Request):
-    page = Page(request)
-    try:
-        form = await _form(page)
-    except BadRequest as exc:
-        return _refused(page, exc)
+@_form_post("/interviews/delete")
+async def delete_one(page: Page, form: dict[str, str]) -> Response:
     session_id = form.get("session", "")
     ref = _own_ref(page, session_id) if session_id else None
 
@@ -235,13 +228,8 @@ async def delete_one(request: Request):
     return page.redirect("/interviews?notice=deleted")
 
 
-@router.post("/interviews/delete-all")
-async def delete_all(request: Request):
-    page = Page(request)
-    try:
-        await _form(page)
-    except BadRequest as exc:
-        return _refused(page, exc)
+@_form_post("/interviews/delete-all")
+async def delete_all(page: Page, form: dict[str, str]) -> Response:
     held = [pair[0] for pair in page.browser.sessions.values()]
     count = await run_in_threadpool(page.service.delete_all, page.browser.user_id, held)
     page.browser.sessions = {}

@@ -119,7 +119,14 @@ class BrowserState:
         self.sessions.pop(interview, None)
 
     def holds_session(self, session_id: str) -> bool:
-        return any(hmac.compare_digest(pair[0], session_id) for pair in self.sessions.values())
+        return self.ref_for_session(session_id) is not None
+
+    def ref_for_session(self, session_id: str) -> SessionRef | None:
+        """This browser's way into the session ``session_id`` (its secret or the login's), or None."""
+        for pair in self.sessions.values():
+            if hmac.compare_digest(pair[0], session_id):
+                return SessionRef(pair[0], pair[1] or self.user_secret, owner_id=self.user_id)
+        return None
 
     # Logging in and out ---------------------------------------------------------------------------------
     def log_in(self, user, secret: str, packed: dict) -> None:

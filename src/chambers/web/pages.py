@@ -279,9 +279,11 @@ async def stored_file(request: Request, file_id: str, filename: str):
     if file_id.isdigit():
         try:
             stored = await run_in_threadpool(page.chambers.files.get, int(file_id))
-        except UnknownFile:
+            ref = page.browser.ref_for_session(stored.session_id)
+            stored = None if ref is None else await run_in_threadpool(page.service.file_for, ref, int(file_id))
+        except (UnknownFile, AccessDenied):
             stored = None
-    if stored is None or not page.browser.holds_session(stored.session_id):
+    if stored is None:
         return page.render("error.html", {"failure": describe(BadRequest(
             "There is no such file, or this browser may not see it.", 404)), "interview_name": None}, status=404)
     plain = "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in stored.filename)
