@@ -31,7 +31,8 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import Server, _free_port, cpu_note, percentile, rerun_line  # noqa: E402
+from _common import Server, cpu_note, percentile, rerun_line  # noqa: E402
+from tests.live_server import free_port  # noqa: E402
 
 INTERVIEW = "email-to-case.yml"
 DOMAIN = "bench.test"
@@ -132,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     rerun_line("mail.py", argv if argv is not None else sys.argv[1:])
     print(f"# {cpu_note()}; {args.workers} worker process(es); SQLite (synchronous=FULL)")
-    smtp_port = _free_port()
+    smtp_port = free_port()
     env = {"CHAMBERS_SMTP_PORT": str(smtp_port), "CHAMBERS_MAIL_DOMAIN": DOMAIN}
     with Server(workers=args.workers, env=env) as server:
         server.smtp_port = smtp_port

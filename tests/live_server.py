@@ -20,23 +20,31 @@ def free_port() -> int:
 
 class LiveServer:
     def __init__(self, interview_dirs: list[Path], data_dir: Path, *, env: dict[str, str] | None = None,
-                 workers: int = 2, smtp_port: int | None = None):
+                 workers: int = 2, smtp_port: int | None = None, web_workers: int | None = None):
         self.port = free_port()
         self.smtp_port = free_port() if smtp_port is None else smtp_port  # CHAMBERS_SMTP_PORT; 0 = no mail
         self.url = f"http://127.0.0.1:{self.port}"
         self.data_dir = data_dir
         command = [sys.executable, "-m", "chambers.cli", "serve", *map(str, interview_dirs), "--port", str(self.port),
                    "--data", str(data_dir), "--workers", str(workers)]
+        if web_workers is not None:
+            command += ["--web-workers", str(web_workers)]
         full_env = {**os.environ, "CHAMBERS_SECRET_KEY": "live-test-key", "CHAMBERS_SMTP_PORT": str(self.smtp_port),
                     **(env or {})}
-        full_env.pop("REDIS_URL", None) if not (env and "REDIS_URL" in env) else None
+        for cluster_setting in ("REDIS_URL", "DATABASE_URL"):   # the embedded default, unless asked otherwise
+            if not (env and cluster_setting in env):
+                full_env.pop(cluster_setting, None)
         self.env = full_env
         self.log_path = data_dir / "server.log"
         data_dir.mkdir(parents=True, exist_ok=True)
         self._log = open(self.log_path, "wb")
         self.process = subprocess.Popen(command, env=full_env, stdout=self._log, stderr=subprocess.STDOUT,
                                         start_new_session=True)
-        self._wait_until_up()
+        try:
+            self._wait_until_up()
+        except BaseException:
+            self.stop()
+            raise
 
     def _wait_until_up(self, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout

@@ -3,7 +3,7 @@ import pytest
 
 from chambers.interview.context import Identity
 from chambers.interview.outcomes import Command, Response
-from chambers.sessions import AccessDenied, SessionRef, StaleScreen
+from chambers.sessions import AccessDenied, SessionRef, StaleScreen, crypto
 from chambers.sessions.service import CannotGoBackError, InvalidInput
 from chambers.store.errors import VersionConflict
 
@@ -125,5 +125,6 @@ def test_own_example_reaches_the_document(chambers):
     (document,) = screen.attachments
     assert document.name == "Repair request letter"
     assert [f.format for f in document.files] == ["pdf", "rtf", "html"]
-    pdf = chambers.files.get(document.files[0].file_id)
+    assert crypto.is_sealed(chambers.files.get(document.files[0].file_id).data)   # as the answers are
+    pdf = service.file_for(ref, document.files[0].file_id)
     assert pdf.data.startswith(b"%PDF")
