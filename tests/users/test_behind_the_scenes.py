@@ -121,3 +121,66 @@ class _FakeRedis:
 
 def test_the_cron_user_is_the_one_with_the_cron_privilege():
     assert CRON_USER.privileges == {"cron"} and CRON_USER.logged_in
+
+
+ECHO = """
+mandatory: True
+code: |
+  multi_user = share
+  secret_fact
+  the_task = background_action('echo', None, fact=secret_fact)
+  launched
+---
+question: Share this session?
+yesno: share
+---
+question: Your fact?
+fields:
+  - Fact: secret_fact
+---
+event: launched
+question: Launched
+---
+event: echo
+code: |
+  background_response(action_argument('fact') + '?')
+"""
+
+
+def _echo_task(site, share: bool):
+    s = site({"echo.yml": ECHO})
+    queue = InlineTaskQueue(TaskRepository(s.chambers.db), s.service)
+    s.service.tasks = queue
+    ref = s.start("echo.yml")
+    screen = s.service.view(ref, WEB).screen
+    s.service.answer(ref, WEB, screen.block_name, {screen.yesno_field: str(share)})
+    s.answer_fact(ref)
+    [task_id] = queue._celery.pending
+    queue.drain()
+    return s, queue, ref, task_id
+
+
+def test_an_encrypted_sessions_task_keeps_its_arguments_and_result_sealed(site):
+    s, queue, ref, task_id = _echo_task(site, share=False)
+    record = queue.repository.get(task_id)
+    assert FACT.encode() not in record.job and FACT.encode() not in record.result
+    assert pickle.loads(record.job).arguments == {} and crypto.is_sealed(record.result)
+    assert queue.state(task_id, ref.secret)["value"] == FACT + "?"
+    assert "value" not in queue.state(task_id)                     # without the key: only that it is sealed
+    # Re-keyed with the session (as a password change does), the result opens with the new key only.
+    from chambers.store import session_keys
+    row = s.session_row(ref.session_id)
+    session_keys.rewrite_now(s.chambers.db, ref.session_id, row["version"],
+                             crypto.recoder(ref.session_id, ref.secret, "a-new-secret"),
+                             secret_check=s.service.secret_check(ref.session_id, "a-new-secret"))
+    assert queue.state(task_id, "a-new-secret")["value"] == FACT + "?"
+    with pytest.raises(crypto.CorruptAnswers):
+        queue.state(task_id, ref.secret)
+
+
+def test_a_multi_user_sessions_task_is_stored_in_clear(site):
+    s, queue, ref, task_id = _echo_task(site, share=True)
+    record = queue.repository.get(task_id)
+    assert not crypto.is_sealed(record.result)
+    assert pickle.loads(record.job).arguments == {"fact": FACT}
+    assert queue.state(task_id)["value"] == FACT + "?"

@@ -39,6 +39,14 @@ def event_options(interview, event: str) -> tuple[int | None, float | None]:
     return None, None
 
 
+def _opened_result(record, key: str | None) -> dict[str, Any]:
+    """The stored result's fields.  A sealed result without its key shows that it is sealed, and
+    nothing of what it holds (``TamperedAnswers`` if it does not open with the key given)."""
+    if crypto.is_sealed(record.result) and not key:
+        return {"sealed": True}
+    return pickle.loads(crypto.unseal(record.result, key, record.session_id))  # noqa: S301 - our worker's
+
+
 class TaskQueue:
     def __init__(self, repository: "TaskRepository", celery: "Celery", notifier: "Notifier", *,
                  redis=None, time_limit_grace: float = 10.0):
@@ -48,7 +56,10 @@ class TaskQueue:
         self.redis = redis
         self.time_limit_grace = time_limit_grace
 
-    def launch(self, run: Run, event: str, ui_notification: str | None, arguments: dict[str, Any]) -> str:
+    def launch(self, run: Run, event: str, ui_notification: str | None, arguments: dict[str, Any], *,
+               key: str | None = None) -> str:
+        """Queue the action.  ``key``: the session's key when its answers are encrypted; the job's
+        arguments and, later, its result are then sealed under it."""
         if ui_notification not in (None, "flash", "refresh", "javascript", "fields"):
             raise ValueError(f"background_action(): unknown ui_notification {ui_notification!r}; "
                              "use 'flash', 'refresh', 'javascript', 'fields' or None")
@@ -56,10 +67,12 @@ class TaskQueue:
             raise ValueError(f"background_action(): {event!r} is not an event name")
         task_id = secrets.token_hex(16)
         retries, time_limit = event_options(run.interview, event)
-        job = BackgroundJob(session_id=run.session_id, event=event, arguments=dict(arguments),
-                            identity=run.identity, secret=self._sealed_secret(run, task_id), task_id=task_id,
-                            interview=run.interview.name, retries=retries, time_limit=time_limit)
         try:
+            sealed = crypto.seal(pickle.dumps(dict(arguments)), key, run.session_id) if key else None
+            job = BackgroundJob(session_id=run.session_id, event=event, arguments={} if key else dict(arguments),
+                                sealed_arguments=sealed, identity=run.identity,
+                                secret=self._sealed_secret(run, task_id), task_id=task_id,
+                                interview=run.interview.name, retries=retries, time_limit=time_limit)
             blob = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
         except Exception as exc:  # noqa: BLE001
             raise ValueError(f"background_action({event!r}): its arguments cannot be stored ({exc})") from exc
@@ -103,7 +116,7 @@ class TaskQueue:
         # same exchange and routing key from the message, so it finds the same queue.
         self.celery.send_task(TASK_NAME, args=[task_id], task_id=task_id, exchange="", routing_key=QUEUE, **options)
 
-    def note_error_action(self, run: Run, name: str, arguments: dict[str, Any]) -> None:
+    def note_error_action(self, run: Run, name: str, arguments: dict[str, Any], *, key: str | None = None) -> None:
         """Remember the running action's ``background_error_action`` where a reaper can find it if
         the worker dies (kept a week; the run itself keeps its own copy)."""
         task_id = getattr(run, "task_id", None)
@@ -111,18 +124,22 @@ class TaskQueue:
             return
         try:
             blob = pickle.dumps((name, dict(arguments)), protocol=pickle.HIGHEST_PROTOCOL)
+            blob = crypto.seal(blob, key, run.session_id) if key else blob
         except Exception:  # noqa: BLE001 - unpicklable arguments: the run itself still has them
             log.warning("the error action of task %s cannot be kept for recovery", task_id[:8])
             return
         self.redis.set(ERROR_ACTION_KEY + task_id, blob, ex=ERROR_ACTION_TTL)
 
-    def noted_error_action(self, task_id: str) -> tuple[str, dict[str, Any]] | None:
+    def noted_error_action(self, task_id: str, session_id: str, key: str | None) -> tuple[str, dict[str, Any]] | None:
         if self.redis is None:
             return None
         blob = self.redis.get(ERROR_ACTION_KEY + task_id)
-        return None if blob is None else pickle.loads(blob)  # noqa: S301 - written by note_error_action
+        if blob is None:
+            return None
+        return pickle.loads(crypto.unseal(blob, key, session_id))  # noqa: S301 - written by note_error_action
 
-    def state(self, task_id: str) -> dict[str, Any] | None:
+    def state(self, task_id: str, key: str | None = None) -> dict[str, Any] | None:
+        """The task's state and, once finished, its result (opened with ``key`` if sealed)."""
         record = self.repository.get(task_id)
         if record is None:
             return None
@@ -131,24 +148,24 @@ class TaskQueue:
         if record.state in FINISHED:
             self._forget_key(task_id)
         if record.result is not None:
-            state.update(pickle.loads(record.result))  # noqa: S301 - written by our worker
+            state.update(_opened_result(record, key))
         elif record.state in {"revoked", "lost"}:
             state.update(error_type="TaskRevoked" if record.state == "revoked" else "WorkerLost",
                          error_message=f"the background action was {record.state}", variables=[record.event])
         return state
 
-    def wait(self, task_id: str, timeout: float | None) -> dict[str, Any] | None:
+    def wait(self, task_id: str, timeout: float | None, key: str | None = None) -> dict[str, Any] | None:
         """The task's state once it has finished (or ``timeout`` seconds have passed).  Woken by the
         worker's message on the session's channel; SQL is asked again at least every second."""
         deadline = None if timeout is None else time.monotonic() + timeout
-        state = self.state(task_id)
+        state = self.state(task_id, key)
         if state is None or state["state"] in FINISHED or timeout == 0:
             return state
         record = self.repository.get(task_id)
         listening = self.notifier.subscribe(record.session_id) if hasattr(self.notifier, "subscribe") else None
         try:
             while True:
-                state = self.state(task_id)   # after subscribing: a finish from now on is heard
+                state = self.state(task_id, key)   # after subscribing: a finish from now on is heard
                 if state is None or state["state"] in FINISHED:
                     return state
                 remaining = 1.0 if deadline is None else deadline - time.monotonic()
@@ -194,7 +211,7 @@ class TaskQueue:
         self.repository.set_progress(task_id, fraction, message)
         self.notifier.publish(run.session_id, {"task": task_id, "progress": fraction, "message": message})
 
-    def notifications(self, session_id: str, *, claim: bool) -> list[dict[str, Any]]:
+    def notifications(self, session_id: str, *, claim: bool, key: str | None = None) -> list[dict[str, Any]]:
         """Finished tasks of the session that asked to notify the screen and were not delivered.
 
         ``claim=True`` marks them delivered now (API clients); otherwise they stay pending until the
@@ -204,7 +221,7 @@ class TaskQueue:
                    else self.repository.pending_notifications(session_id))
         notes = []
         for record in records:
-            state = pickle.loads(record.result) if record.result is not None else {}  # noqa: S301
+            state = _opened_result(record, key) if record.result is not None else {}
             notes.append({"task": record.id, "mode": record.ui_notification, "value": state.get("value"),
                           "notify": bool(state.get("notify", True))})
         return notes

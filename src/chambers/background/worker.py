@@ -138,7 +138,7 @@ def _run(rt, task_id: str) -> Callable[[], None] | None:
             return retry_later(rt, record, job, policy)
         result = ActionResult(error_type=type(exc).__name__, error_message=str(exc), variables=[record.event],
                               notify=False)
-    finish(rt, record, result)
+    finish(rt, record, result, job)
     return None
 
 
@@ -163,19 +163,20 @@ def lost_result(record, job, *, timed_out: bool = False):
 
 def give_up(rt, record, job, result, *, state: str = "lost") -> None:
     """Record a failure no run will follow, after running the action's noted error action."""
-    from ..sessions.background import with_error_action
-    queue = rt.chambers.service.tasks
-    noted = queue.noted_error_action(record.id) if hasattr(queue, "noted_error_action") else None
+    from ..sessions.background import job_key, with_error_action
+    service = rt.chambers.service
     try:
-        result = with_error_action(rt.chambers.service, job, noted, result)
-    except Exception:  # noqa: BLE001 - the failure is recorded all the same
+        noted = service.tasks.noted_error_action(record.id, record.session_id, job_key(service, job))
+        result = with_error_action(service, job, noted, result)
+    except Exception:  # noqa: BLE001 - the failure is recorded all the same (its key may be gone)
         log.exception("the error action of background action %r failed", record.event)
-    finish(rt, record, result, state=state)
+    finish(rt, record, result, job, state=state)
 
 
-def finish(rt, record, result, *, state: str | None = None) -> None:
+def finish(rt, record, result, job, *, state: str | None = None) -> None:
+    from ..sessions.background import stored_result
     state = state or ("failed" if result.failed else "succeeded")
-    if not rt.task_repository.finish(record.id, state, pickle.dumps(result.as_state())):
+    if not rt.task_repository.finish(record.id, state, stored_result(rt.chambers.service, job, result)):
         return  # revoked meanwhile: the revocation stands
     message: dict[str, Any] = {"task": record.id, "state": state}
     rt.notifier.publish(record.session_id, message)

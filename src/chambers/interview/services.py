@@ -37,10 +37,10 @@ class Services:
                     arguments: dict[str, Any]) -> str:
         raise Unavailable("background actions are not available in this context")
 
-    def task_state(self, task_id: str) -> dict[str, Any] | None:
+    def task_state(self, run: "Run", task_id: str) -> dict[str, Any] | None:
         raise Unavailable("background actions are not available in this context")
 
-    def wait_for_task(self, task_id: str, timeout: float | None) -> dict[str, Any] | None:
+    def wait_for_task(self, run: "Run", task_id: str, timeout: float | None) -> dict[str, Any] | None:
         raise Unavailable("background actions are not available in this context")
 
     def revoke_task(self, task_id: str, terminate: bool) -> None:

@@ -43,7 +43,8 @@ class BackgroundTask:
     def _state(self) -> dict[str, Any] | None:
         if self._final is not None:
             return self._final
-        state = current().services.task_state(self.task_id)
+        run = current()
+        state = run.services.task_state(run, self.task_id)
         if state and state.get("state") in FINISHED:
             self._final = state
         return state
@@ -55,7 +56,8 @@ class BackgroundTask:
 
     def wait(self, timeout: float | None = None) -> TaskResult:
         if not self.ready():
-            state = current().services.wait_for_task(self.task_id, timeout)
+            run = current()
+            state = run.services.wait_for_task(run, self.task_id, timeout)
             if state and state.get("state") in FINISHED:
                 self._final = state
         return TaskResult.from_state(self._final)

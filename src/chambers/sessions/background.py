@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import pickle
 import traceback
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -26,6 +27,7 @@ from ..interview.errors import InterviewCodeError, UndefinedVariable
 from ..interview.outcomes import (BackgroundResponse, BackgroundResponseAction, Command, Outcome,
                                   Response)
 from ..interview.screen import Screen
+from . import crypto
 from .service import SessionRef
 
 if TYPE_CHECKING:
@@ -65,6 +67,13 @@ class BackgroundJob:
     interview: str = ""
     retries: int | None = None          # the event block's ``retries`` (None: not set)
     time_limit: float | None = None     # the event block's ``time limit`` in seconds
+    # An encrypted session's job keeps its arguments sealed under the session's key (``arguments``
+    # is then empty), and its result is sealed the same way.
+    sealed_arguments: bytes | None = None
+
+    @property
+    def sealed(self) -> bool:
+        return self.sealed_arguments is not None
 
 
 class RetryLater(Exception):
@@ -81,6 +90,33 @@ def _ref(job: BackgroundJob) -> SessionRef:
     return SessionRef(job.session_id, job.secret, system=job.secret is None)
 
 
+def job_key(service: "SessionService", job: BackgroundJob) -> str | None:
+    """The key the job's sealed parts open with (None for a job of an unencrypted session)."""
+    if not job.sealed:
+        return None
+    key = service.key_of(_ref(job))
+    if key is None:
+        raise crypto.MissingKey("the key of this background action has expired or was dropped")
+    return key
+
+
+def job_arguments(service: "SessionService", job: BackgroundJob) -> dict[str, Any]:
+    if not job.sealed:
+        return dict(job.arguments)
+    return pickle.loads(crypto.unseal(job.sealed_arguments, job_key(service, job), job.session_id))  # noqa: S301
+
+
+def stored_result(service: "SessionService", job: BackgroundJob, result: ActionResult) -> bytes:
+    """The result as the task row keeps it: sealed when the job is (if its key is still at hand)."""
+    plain = pickle.dumps(result.as_state())
+    try:
+        key = job_key(service, job)
+    except crypto.MissingKey:      # a task lost long ago: its result is our own error, no answers
+        return pickle.dumps(ActionResult(error_type=result.error_type, error_message=result.error_message,
+                                         variables=result.variables, notify=False).as_state())
+    return crypto.seal(plain, key, job.session_id) if key else plain
+
+
 def run_background_action(service: "SessionService", job: BackgroundJob, *, may_retry: bool = False) -> ActionResult:
     """Run the job's action to its result.  ``may_retry``: an exception in the action's own code
     raises :class:`RetryLater` (nothing was saved) instead of running the error action."""
@@ -88,7 +124,7 @@ def run_background_action(service: "SessionService", job: BackgroundJob, *, may_
     with service.locks.hold(job.session_id, timeout=120):
         record, interview, answers = service._load(ref)
     run = service._make_run(interview, record.id, answers, job.identity, interface="worker", secret=job.secret,
-                            action=job.event, arguments=job.arguments, checkin=True)
+                            action=job.event, arguments=job_arguments(service, job), checkin=True)
     run.task_id = job.task_id  # type: ignore[attr-defined]
     try:
         outcome = assemble(run)

@@ -113,7 +113,7 @@ def _collect_notifications(service: "SessionService", ref: SessionRef, reply: Ch
     if service.tasks is not None:
         if acknowledged:
             service.tasks.acknowledge(ref.session_id, acknowledged)
-        reply.commands.extend(task_commands(service, ref.session_id, claim=claim))
+        reply.commands.extend(task_commands(service, ref, claim=claim))
 
 
 def command_for(outcome: Any) -> dict[str, Any] | None:
@@ -164,10 +164,10 @@ def _field_value(value: Any) -> Any:
     return value
 
 
-def task_commands(service: "SessionService", session_id: str, *, claim: bool) -> list[dict[str, Any]]:
+def task_commands(service: "SessionService", ref: SessionRef, *, claim: bool) -> list[dict[str, Any]]:
     """Finished background actions that asked to notify the screen and are not yet acknowledged."""
     commands = []
-    for note in service.tasks.notifications(session_id, claim=claim):
+    for note in service.tasks.notifications(ref.session_id, claim=claim, key=service.key_of(ref)):
         if note.get("mode") and note.get("notify", True):
             command = payload_command(note.get("value"), note["mode"])
             if command is not None:

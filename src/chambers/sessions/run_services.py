@@ -28,17 +28,17 @@ class RunServices(Services):
     def launch_task(self, run: "Run", event: str, ui_notification: str | None, arguments: dict[str, Any]) -> str:
         if self.service.tasks is None:
             raise Unavailable("background actions need a task queue; none is configured")
-        return self.service.tasks.launch(run, event, ui_notification, arguments)
+        return self.service.tasks.launch(run, event, ui_notification, arguments, key=self.service.sealing_key(run))
 
-    def task_state(self, task_id: str) -> dict[str, Any] | None:
+    def task_state(self, run: "Run", task_id: str) -> dict[str, Any] | None:
         if self.service.tasks is None:
             raise Unavailable("background actions need a task queue; none is configured")
-        return self.service.tasks.state(task_id)
+        return self.service.tasks.state(task_id, self.service.run_key(run))
 
-    def wait_for_task(self, task_id: str, timeout: float | None) -> dict[str, Any] | None:
+    def wait_for_task(self, run: "Run", task_id: str, timeout: float | None) -> dict[str, Any] | None:
         if self.service.tasks is None:
             raise Unavailable("background actions need a task queue; none is configured")
-        return self.service.tasks.wait(task_id, timeout)
+        return self.service.tasks.wait(task_id, timeout, self.service.run_key(run))
 
     def revoke_task(self, task_id: str, terminate: bool) -> None:
         if self.service.tasks is None:
@@ -51,7 +51,7 @@ class RunServices(Services):
 
     def note_error_action(self, run: "Run", name: str, arguments: dict[str, Any]) -> None:
         if self.service.tasks is not None:
-            self.service.tasks.note_error_action(run, name, arguments)
+            self.service.tasks.note_error_action(run, name, arguments, key=self.service.sealing_key(run))
 
     def interview_email(self, run: "Run", key: str | None, index: int | None) -> str:
         if self.service.mail is None:

@@ -140,6 +140,11 @@ class SessionService:
             return None
         raise AccessDenied()
 
+    def key_of(self, ref: SessionRef) -> str | None:
+        """The secret ``ref`` carries, opened if it is a background task's sealed one: the key that
+        the session's sealed answers, files and task payloads open with."""
+        return self._real_secret(ref)
+
     def _real_secret(self, ref: SessionRef) -> str | None:
         """A background task carries its secret sealed; it opens only while the task's key lives."""
         if not crypto.is_job_token(ref.secret):
@@ -177,13 +182,16 @@ class SessionService:
     # Files ----------------------------------------------------------------------------------------
     # A session's files are sealed under its key exactly when its answers are: a document made from
     # the answers says what they say.  Re-keying and (un)encrypting a session recode its files too.
-    def _file_key(self, run: Run) -> str | None:
-        if run.ns.get("multi_user"):
-            return None
+    def run_key(self, run: Run) -> str | None:
+        """The key the running session's sealed things open with (None: the run holds none)."""
         return self._real_secret(SessionRef(run.session_id, run.secret)) if run.secret else None
 
+    def sealing_key(self, run: Run) -> str | None:
+        """The key to seal what the run stores (files, task payloads) with; None: store it plain."""
+        return None if run.ns.get("multi_user") else self.run_key(run)
+
     def save_file(self, run: Run, filename: str, mimetype: str, data: bytes) -> int:
-        key = self._file_key(run)
+        key = self.sealing_key(run)
         stored = crypto.seal(bytes(data), key, run.session_id) if key else bytes(data)
         return self.files.add(run.session_id, filename, mimetype, stored).id
 
@@ -192,8 +200,7 @@ class SessionService:
         stored = self.files.get(file_id)
         if stored.session_id != run.session_id:
             raise UnknownFile(file_id)
-        return crypto.unseal(stored.data, self._real_secret(SessionRef(run.session_id, run.secret)),
-                             run.session_id)
+        return crypto.unseal(stored.data, self.run_key(run), run.session_id)
 
     def file_for(self, ref: SessionRef, file_id: int) -> StoredFile:
         """A file of ``ref``'s session, opened, if ``ref`` may open the session (else AccessDenied)."""

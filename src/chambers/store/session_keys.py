@@ -1,4 +1,5 @@
-"""Rewriting every stored step and file of a session at once: re-keying, encrypting, decrypting.
+"""Rewriting every stored step, file and task result of a session at once: re-keying, encrypting,
+decrypting.
 
 The store never sees keys: callers pass ``recode(bytes) -> bytes``.  Each rewrite claims the
 session's version (so a writer that loaded before it cannot save over it afterwards) and runs in
@@ -52,7 +53,7 @@ def has_unfinished_tasks(session: Session, session_id: str) -> bool:
 
 
 def rewrite(session: Session, session_id: str, expected_version: int, recode: Recode, **changes: Any) -> None:
-    """Claim the version, apply ``changes`` to the session row, and recode every step and file."""
+    """Claim the version, apply ``changes`` to the session row, and recode every step, file and result."""
     claimed = session.execute(update(InterviewSessionRow)
                               .where(InterviewSessionRow.id == session_id,
                                      InterviewSessionRow.version == expected_version)
@@ -74,6 +75,12 @@ def rewrite(session: Session, session_id: str, expected_version: int, recode: Re
         if new != bytes(data):
             session.execute(update(StoredFileRow).where(StoredFileRow.id == file_id).values(data=new),
                             execution_options=PLAIN)
+    results = session.execute(select(TaskRow.id, TaskRow.result)
+                              .where(TaskRow.session_id == session_id, TaskRow.result.is_not(None))).all()
+    for task_id, data in results:         # and so are its background actions' results
+        new = recode(bytes(data))
+        if new != bytes(data):
+            session.execute(update(TaskRow).where(TaskRow.id == task_id).values(result=new), execution_options=PLAIN)
     if changes.get("encrypted"):
         cron_index.sync(session, session_id, frozenset())  # cron never sees an encrypted session
 
