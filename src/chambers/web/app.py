@@ -1,7 +1,6 @@
 """``create_app(chambers) -> FastAPI``: the pages, the JSON API, and the static files."""
 from __future__ import annotations
 
-import importlib.util
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +16,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from . import api, auth, pages
+from . import api, auth, checkin, pages
 from .api_request import ApiError
 from ..store.users import UserRepository
 from ..users.accounts import Accounts
@@ -59,13 +58,14 @@ def create_app(chambers, *, runtime=None) -> FastAPI:
                              cookies=CookieCodec(chambers.settings.server_key(), max_age_seconds=max_age,
                                                  logins=LoginCodec(chambers.settings.server_key(), users)))
 
-    app.mount("/static/bootstrap", StaticFiles(directory=xstatic.pkg.bootstrap.BASE_DIR), name="bootstrap")
-    app.mount("/static/jquery", StaticFiles(directory=xstatic.pkg.jquery.BASE_DIR), name="jquery")
-    app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+    # Routes are tried in order: the check-in and push routes, the busiest by far, come first.
+    app.include_router(checkin.router)
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(auth.router)
-    _include_optional_routers(app)
+    app.mount("/static/bootstrap", StaticFiles(directory=xstatic.pkg.bootstrap.BASE_DIR), name="bootstrap")
+    app.mount("/static/jquery", StaticFiles(directory=xstatic.pkg.jquery.BASE_DIR), name="jquery")
+    app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
 
     @app.exception_handler(ApiError)
     async def api_error(request: Request, exc: ApiError) -> Response:
@@ -124,15 +124,3 @@ def inline_html(html: str) -> Markup:
     if text.startswith("<p>") and text.endswith("</p>") and text.count("<p>") == 1:
         text = text[3:-4]
     return Markup(text)  # noqa: S704 - the engine's own rendering of the interview's text
-
-
-def _include_optional_routers(app: FastAPI) -> None:
-    """Routes other parts ship as ``chambers.web.<module>.router`` (check-in) join automatically."""
-    for module_name in ("checkin",):
-        full = f"{__package__}.{module_name}"
-        if importlib.util.find_spec(full) is None:
-            continue
-        module = importlib.import_module(full)
-        router = getattr(module, "router", None)
-        if router is not None:
-            app.include_router(router)
