@@ -36,10 +36,7 @@ fields:
   - Fact: secret_fact
 """
 
-SHARING = """
-metadata:
-  title: Sharing
----
+SHARE_THEN_FACT = """
 mandatory: True
 code: |
   multi_user = share
@@ -50,7 +47,12 @@ yesno: share
 question: Your fact?
 fields:
   - Fact: secret_fact
----
+"""   # an interview's first blocks: whether to share (multi_user), then the secret fact
+
+SHARING = """
+metadata:
+  title: Sharing
+---""" + SHARE_THEN_FACT + """---
 mandatory: True
 question: |
   Done: ${ secret_fact }

@@ -13,7 +13,7 @@ from chambers.sessions import SessionRef, crypto
 from chambers.sessions.background import BackgroundJob, run_background_action
 from chambers.store.tasks import TaskRepository
 
-from .conftest import FACT, WEB
+from .conftest import FACT, SHARE_THEN_FACT, WEB
 
 
 def test_cron_skips_an_encrypted_session_and_says_why(site, caplog):
@@ -123,20 +123,11 @@ def test_the_cron_user_is_the_one_with_the_cron_privilege():
     assert CRON_USER.privileges == {"cron"} and CRON_USER.logged_in
 
 
-ECHO = """
+ECHO = SHARE_THEN_FACT + """---
 mandatory: True
 code: |
-  multi_user = share
-  secret_fact
   the_task = background_action('echo', None, fact=secret_fact)
   launched
----
-question: Share this session?
-yesno: share
----
-question: Your fact?
-fields:
-  - Fact: secret_fact
 ---
 event: launched
 question: Launched

@@ -8,23 +8,12 @@ from sqlalchemy import select
 from chambers.sessions import crypto
 from chambers.store.models import StoredFileRow
 
-from .conftest import FACT, PRIVATE, answer_page, csrf_of, log_in, sign_up
+from .conftest import FACT, PRIVATE, SHARE_THEN_FACT, answer_page, csrf_of, log_in, sign_up
 
 LETTER = """
 metadata:
   title: Letter
----
-mandatory: True
-code: |
-  multi_user = share
----
-question: Share this session?
-yesno: share
----
-question: Your fact?
-fields:
-  - Fact: secret_fact
----
+---""" + SHARE_THEN_FACT + """---
 mandatory: True
 question: Your letter
 attachment:
