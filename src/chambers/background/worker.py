@@ -110,14 +110,14 @@ def execute(rt, task_id: str) -> None:
 
 
 def _run(rt, task_id: str) -> Callable[[], None] | None:
-    from ..sessions.background import ActionResult, RetryLater, run_background_action
+    from ..sessions.background import ActionResult, RetryLater, opened, run_background_action
     from ..sessions.service import AccessDenied
 
     policy = policy_of(rt)
     record = rt.task_repository.start(task_id)
     if record is None:
         return None             # finished, revoked, or its session was deleted
-    job = pickle.loads(record.job)  # noqa: S301 - written by our own launcher
+    job = opened(rt.chambers.service, pickle.loads(record.job))  # noqa: S301 - written by our own launcher
     log.info("running background action %r (task %s, attempt %d, process %d)", record.event, task_id[:8],
              record.attempts, os.getpid())
     if record.attempts > policy.attempts_for(job.retries):

@@ -15,6 +15,7 @@ What the seed promises, step by step:
 from __future__ import annotations
 
 import copy
+import dataclasses
 import logging
 import pickle
 import traceback
@@ -88,6 +89,16 @@ def _ref(job: BackgroundJob) -> SessionRef:
     """A job launched without a secret (by cron) opens the session as the server's own front end,
     which only works for an unencrypted ``multi_user`` session."""
     return SessionRef(job.session_id, job.secret, system=job.secret is None)
+
+
+def opened(service: "SessionService", job: BackgroundJob) -> BackgroundJob:
+    """The job with its sealed secret opened once for this run, so that what follows (loading the
+    answers, opening the arguments, sealing the result, callbacks) asks Redis for its key no more.
+    Unchanged if the key is gone: the run then fails to open the session, and says why."""
+    if not crypto.is_job_token(job.secret):
+        return job
+    secret = service.key_of(_ref(job))
+    return job if secret is None else dataclasses.replace(job, secret=secret)
 
 
 def job_key(service: "SessionService", job: BackgroundJob) -> str | None:

@@ -60,13 +60,13 @@
       if (stopped) { return; }
       if (inFlight) { queued = { changed: changed, initial: initial }; return; }
       var body = {};
-      if (toAcknowledge.length) { body.ack = toAcknowledge.splice(0); }
       if (action) {
         var parameters = draftValues();
         if (initial) { parameters._initial = true; }
         if (changed) { parameters._changed = changed; }
         body = { action: action, parameters: parameters };
       }
+      if (toAcknowledge.length) { body.ack = toAcknowledge.splice(0); }
       var mine = ++sequence;
       inFlight = true;
       fetch(url, {
@@ -78,7 +78,9 @@
       }).then(function (result) {
         if (!result.ok || !result.reply.success) { throw new Error((result.reply && result.reply.error) || "check-in failed"); }
         failed = false;
-        if (mine > applied) {
+        // A page on its way out (refreshing) shows nothing more and acknowledges nothing: what the
+        // reply carries stays pending for the page that replaces it.
+        if (mine > applied && !stopped) {
           applied = mine;
           apply(result.reply.commands || []);
         }
