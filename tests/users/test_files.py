@@ -82,3 +82,25 @@ def test_a_password_change_re_keys_the_users_documents(site):
     assert "Your letter" in resumed.text
     download = again.get(link)
     assert download.status_code == 200 and FACT in download.text
+
+
+def test_an_api_client_downloads_its_sessions_document_and_nobody_elses(site):
+    s = site({"letter.yml": LETTER, "private.yml": PRIVATE})
+    client = s.browser()
+    key = s.chambers.api_keys.create("files")
+    new = client.get("/api/session/new", params={"key": key, "i": "letter.yml"}).json()
+    ref = {"key": key, "i": "letter.yml", "session": new["session"], "secret": new["secret"]}
+    client.post("/api/session", json={**ref, "variables": {"share": False}})
+    screen = client.post("/api/session", json={**ref, "variables": {"secret_fact": FACT}}).json()
+    [attachment] = screen["attachments"]
+    number = attachment["number"]["html"]
+    download = client.get(f"/api/file/{number}", params=ref)
+    assert download.status_code == 200 and FACT in download.text
+    assert "letter.html" in download.headers["content-disposition"]
+    other = client.get("/api/session/new", params={"key": key, "i": "private.yml"}).json()
+    for wrong in ({**ref, "secret": "x" * 16}, {**ref, "secret": ""},
+                  {**ref, "i": "private.yml", "session": other["session"], "secret": other["secret"]}):
+        refused = client.get(f"/api/file/{number}", params=wrong)
+        assert refused.status_code == 404 and refused.json() == "File not found."
+    assert client.get("/api/file/abc", params=ref).status_code == 404
+    assert client.get(f"/api/file/{number}", params={**ref, "key": "wrong"}).status_code == 403

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any, Callable
+from urllib.parse import quote
 
 from fastapi import APIRouter
 from starlette.concurrency import run_in_threadpool
@@ -126,6 +127,33 @@ async def list_interviews(request: Request):
         return out
 
     return JSONResponse(await run_in_threadpool(listing))
+
+
+@router.get("/file/{number}")
+async def stored_file(request: Request, number: str):
+    """A file of the session (an assembled document's ``number`` in the question JSON), for an API
+    client: with ``i``, ``session`` and ``secret`` as for the session calls (docassemble's
+    ``/api/file/<number>``).  Opened only for a caller who may open the session."""
+    params, _identity = await _begin(request)
+    chambers = _chambers(request)
+    i, ref = _session_ref(params)
+    if not number.isdigit():
+        raise ApiError("File not found.", 404)
+
+    def read():
+        _check_interview(chambers.service, chambers.library, i, ref)
+        return chambers.service.file_for(ref, int(number))
+
+    try:
+        stored = await _call(read, failure=lambda exc: ApiError(_described(exc)))
+    except ApiError as exc:
+        if exc.message == NO_DICTIONARY:
+            raise ApiError("File not found.", 404) from None
+        raise
+    disposition = f"attachment; filename*=UTF-8''{quote(stored.filename)}"
+    return Response(stored.data, media_type=stored.mimetype,
+                    headers={"Content-Disposition": disposition, "Cache-Control": "private, no-store",
+                             "X-Content-Type-Options": "nosniff"})
 
 
 @router.get("/session/new")
