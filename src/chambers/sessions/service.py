@@ -310,7 +310,7 @@ class SessionService:
         stored = self.sessions.save(record.id, self._encode(run, key if encrypted else None),
                                     expected_version=record.version,
                                     new_step=new_step and run.save_status != "overwrite", encrypted=encrypted,
-                                    index=index)
+                                    index=index, was=record)
         if encrypted != record.encrypted:
             self._recode_steps(record.id, stored.version, key, encrypted)
         _note_cron_blocked(record.id, index, encrypted, was=record)

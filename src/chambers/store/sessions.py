@@ -207,8 +207,11 @@ class SessionRepository:
                              created_at=now, modified_at=now, index=index)
 
     def save(self, session_id: str, data: bytes, *, expected_version: int, new_step: bool, encrypted: bool,
-             index: SessionIndex = NO_INDEX) -> StoredSession:
-        """Store ``data`` as a new step or over the latest one, if nobody saved since ``expected_version``."""
+             index: SessionIndex = NO_INDEX, was: StoredSession | None = None) -> StoredSession:
+        """Store ``data`` as a new step or over the latest one, if nobody saved since ``expected_version``.
+
+        ``was``: the session as loaded at ``expected_version``; when its cron rows would stay the
+        same, they are left alone (the version check proves nobody changed them since)."""
         now = utcnow()
         with self.db.writing_connection() as connection:
             claimed = connection.execute(_CLAIM, {
@@ -220,7 +223,9 @@ class SessionRepository:
                 raise VersionConflict(session_id, expected_version, None)  # only if it changed again meanwhile
             step = {"b_session_id": session_id, "b_step": claimed.steps, "b_data": data, "b_now": now}
             connection.execute(_NEW_STEP if new_step else _OVERWRITE_STEP, step)
-            cron_index.sync(connection, session_id, _cron_events(index, encrypted))
+            events = _cron_events(index, encrypted)
+            if was is None or _cron_events(was.index, was.encrypted) != events:
+                cron_index.sync(connection, session_id, events)
         return StoredSession(id=session_id, interview=claimed.interview, version=claimed.version,
                              steps=claimed.steps, data=bytes(data), encrypted=encrypted, owner_id=claimed.owner_id,
                              secret_check=claimed.secret_check, created_at=claimed.created_at,
