@@ -7,6 +7,8 @@ import signal
 import time
 from pathlib import Path
 
+import pytest
+
 from ..conftest import OWN_EXAMPLES
 from ..live_server import LiveServer
 from .gates import alive
@@ -55,21 +57,24 @@ def own_processes(server: LiveServer) -> set[int]:
     return pids
 
 
-def test_stopping_the_server_stops_its_redis_and_workers(tmp_path):
-    server = LiveServer([OWN_EXAMPLES], tmp_path / "data")
+@pytest.fixture
+def server(tmp_path):
+    running = LiveServer([OWN_EXAMPLES], tmp_path / "data")
+    yield running
+    running.stop()       # whatever the test did (its process group, if anything is left of it)
+
+
+def test_stopping_the_server_stops_its_redis_and_workers(server):
     pids = own_processes(server)
     server.process.send_signal(signal.SIGTERM)       # the server alone, as an operator's kill would
     server.process.wait(timeout=30)
     left = wait_until_all_dead(pids)
     assert not left, [command_of(pid) for pid in left]
-    server.stop()
 
 
-def test_a_server_killed_outright_takes_its_redis_and_workers_with_it(tmp_path):
-    server = LiveServer([OWN_EXAMPLES], tmp_path / "data")
+def test_a_server_killed_outright_takes_its_redis_and_workers_with_it(server):
     pids = own_processes(server)
     os.kill(server.process.pid, signal.SIGKILL)
     server.process.wait(timeout=30)
     left = wait_until_all_dead(pids)
     assert not left, [command_of(pid) for pid in left]
-    server.stop()
