@@ -23,3 +23,14 @@ def test_add_get_list(db, make_session):
 def test_add_to_unknown_session(db):
     with pytest.raises(UnknownSession):
         FileRepository(db).add("nope", "a", "text/plain", b"")
+
+
+def test_info_tells_whose_a_file_is_without_its_contents(db, make_session):
+    make_session()
+    files = FileRepository(db)
+    stored = files.add("s1", "letter.pdf", "application/pdf", b"%PDF-1.7 ...")
+    info = files.info(stored.id)
+    assert (info.session_id, info.filename, info.size) == ("s1", "letter.pdf", 12)
+    assert not hasattr(info, "data")
+    with pytest.raises(UnknownFile):
+        files.info(stored.id + 1)

@@ -59,6 +59,15 @@ class FileRepository:
         return StoredFile(id=row.id, session_id=row.session_id, filename=row.filename, mimetype=row.mimetype,
                           size=row.size, created_at=row.created_at, data=bytes(row.data))
 
+    def info(self, file_id: int) -> FileInfo:
+        """The file's particulars (whose it is, its name), without reading its contents."""
+        with self.db.reading() as session:
+            row = session.execute(select(*_INFO_COLUMNS).where(StoredFileRow.id == file_id)).one_or_none()
+        if row is None:
+            raise UnknownFile(file_id)
+        return FileInfo(id=row.id, session_id=row.session_id, filename=row.filename, mimetype=row.mimetype,
+                        size=row.size, created_at=row.created_at)
+
     def list_for_session(self, session_id: str) -> list[FileInfo]:
         """The session's files without their contents, oldest first."""
         with self.db.reading() as session:

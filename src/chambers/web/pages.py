@@ -278,8 +278,8 @@ async def stored_file(request: Request, file_id: str, filename: str):
     stored = None
     if file_id.isdigit():
         try:
-            stored = await run_in_threadpool(page.chambers.files.get, int(file_id))
-            ref = page.browser.ref_for_session(stored.session_id)
+            info = await run_in_threadpool(page.chambers.files.info, int(file_id))
+            ref = page.browser.ref_for_session(info.session_id)
             stored = None if ref is None else await run_in_threadpool(page.service.file_for, ref, int(file_id))
         except (UnknownFile, AccessDenied):
             stored = None
