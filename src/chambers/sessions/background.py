@@ -122,9 +122,10 @@ def stored_result(service: "SessionService", job: BackgroundJob, result: ActionR
     plain = pickle.dumps(result.as_state())
     try:
         key = job_key(service, job)
-    except crypto.MissingKey:      # a task lost long ago: its result is our own error, no answers
-        return pickle.dumps(ActionResult(error_type=result.error_type, error_message=result.error_message,
-                                         variables=result.variables, notify=False).as_state())
+    except crypto.MissingKey:      # a task whose key is gone: keep only what cannot hold an answer
+        return pickle.dumps(ActionResult(error_type=result.error_type or "MissingKey", variables=result.variables,
+                                         error_message="the result was dropped: the key to seal it with is gone",
+                                         notify=False).as_state())
     return crypto.seal(plain, key, job.session_id) if key else plain
 
 
