@@ -419,7 +419,7 @@ class SessionService:
             record, interview, undone = self._load(ref)
             if record.steps <= 1:
                 raise CannotGoBackError()
-            previous = self.sessions.back(record.id, expected_version=record.version)
+            self.sessions.back(record.id, expected_version=record.version)
         prior = {k: v for k, v in answers_of(undone).items() if k != "_internal"}
 
         def prepare(run: Run):
