@@ -1,12 +1,16 @@
 """Per-session locks: one writer at a time, whoever holds it.
 
-``LocalLocks`` serves a single process (tests, tools).  ``RedisLocks`` serves a cluster: an
-owner-token lock (``SET NX PX`` + compare-and-delete) that only its owner can release, renewed
-while it is held so long work never loses it silently.  Either way the store's version check is
-the second line of defence: a write based on stale answers is refused, never applied.
+``LocalLocks`` serves a single process (tests, an in-memory database).  ``FileLocks`` serves the
+processes of one machine that share a SQLite database (web processes, workers, cron, mail): a
+byte-range lock in a file beside the database, taken without a network round trip and freed by
+the kernel if its holder dies.  ``RedisLocks`` serves a cluster: an owner-token lock
+(``SET NX PX`` + compare-and-delete) that only its owner can release, renewed while it is held
+so long work never loses it silently.  Either way the store's version check is the second line
+of defence: a write based on stale answers is refused, never applied.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 import threading
@@ -14,11 +18,17 @@ import time
 from contextlib import contextmanager
 from typing import Iterator, Protocol
 
+try:
+    import fcntl
+except ImportError:  # not on Windows: FileLocks is for POSIX systems
+    fcntl = None  # type: ignore[assignment]
+
 
 class LockTimeout(Exception):
     def __init__(self, key: str, waited: float):
         super().__init__(f"the session is busy (waited {waited:.1f}s for its lock)")
         self.key = key
+        self.waited = waited
 
 
 class Locks(Protocol):
@@ -26,26 +36,104 @@ class Locks(Protocol):
 
 
 class LocalLocks:
+    """Locks between the threads of this process; a key's lock is forgotten when nobody holds or
+    waits for it (a server sees millions of sessions over its life)."""
+
     def __init__(self) -> None:
-        self._locks: dict[str, threading.Lock] = {}
+        self._locks: dict[object, list] = {}   # key -> [lock, holders and waiters]
         self._guard = threading.Lock()
 
-    def _lock_for(self, key: str) -> threading.Lock:
+    @contextmanager
+    def hold(self, key: object, *, timeout: float = 30.0) -> Iterator[None]:
         with self._guard:
-            lock = self._locks.get(key)
-            if lock is None:
-                lock = self._locks[key] = threading.Lock()
-            return lock
+            entry = self._locks.get(key)
+            if entry is None:
+                entry = self._locks[key] = [threading.Lock(), 0]
+            entry[1] += 1
+        try:
+            acquired = entry[0].acquire(timeout=timeout) if timeout > 0 else entry[0].acquire(False)
+            if not acquired:
+                raise LockTimeout(str(key), max(timeout, 0))
+            try:
+                yield
+            finally:
+                entry[0].release()
+        finally:
+            with self._guard:
+                entry[1] -= 1
+                if entry[1] == 0:
+                    del self._locks[key]
+
+    def __len__(self) -> int:
+        return len(self._locks)
+
+
+class FileLocks:
+    """Locks between the processes (and threads) of one machine, in the file ``path``.
+
+    A key's lock is a one-byte POSIX record lock (``fcntl.lockf``) at an offset drawn from the
+    key's SHA-256, so every process that opens the same file agrees on it, and the kernel frees
+    it when its holder exits or dies.  Record locks belong to a process, not a thread (nor an
+    object), so the threads of a process first take turns on a lock for the same offset, shared
+    by every ``FileLocks`` of the process on that file.  A waiter polls, sleeping ``poll_first``
+    doubling to ``poll_most`` seconds: sessions rarely have two writers at once, and when they
+    do, the holder is usually done within milliseconds.
+    """
+
+    OFFSETS = 1 << 62
+
+    def __init__(self, path: str | os.PathLike, *, poll_first: float = 0.0001, poll_most: float = 0.002):
+        if fcntl is None:
+            raise RuntimeError("FileLocks needs POSIX record locks (fcntl)")
+        self.path = os.path.realpath(path)
+        self.poll_first, self.poll_most = poll_first, poll_most
 
     @contextmanager
     def hold(self, key: str, *, timeout: float = 30.0) -> Iterator[None]:
-        lock = self._lock_for(key)
-        if not lock.acquire(timeout=timeout):
-            raise LockTimeout(key, timeout)
-        try:
-            yield
-        finally:
-            lock.release()
+        deadline = time.monotonic() + max(timeout, 0)
+        offset = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big") % self.OFFSETS
+        fd, threads = _lock_file(self.path)
+        with threads.hold(offset, timeout=timeout):
+            self._acquire(fd, offset, key, deadline, timeout)
+            try:
+                yield
+            finally:
+                fcntl.lockf(fd, fcntl.LOCK_UN, 1, offset)
+
+    def _acquire(self, fd: int, offset: int, key: str, deadline: float, timeout: float) -> None:
+        delay = self.poll_first
+        while True:
+            try:
+                fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, offset)
+                return
+            except OSError:        # EACCES or EAGAIN: another process holds it
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise LockTimeout(key, max(timeout, 0)) from None
+                time.sleep(min(delay, remaining))
+                delay = min(delay * 2, self.poll_most)
+
+
+_LOCK_FILES: dict[str, tuple[int, LocalLocks]] = {}
+_LOCK_FILES_PID = -1
+_LOCK_FILES_GUARD = threading.Lock()
+
+
+def _lock_file(path: str) -> tuple[int, LocalLocks]:
+    """This process's descriptor of the lock file ``path`` and its threads' turns.  The
+    descriptor is never closed: closing any descriptor of the file would free every record lock
+    the process holds in it.  A forked child holds none of its parent's record locks, so it
+    starts afresh: its own descriptors, and no turns copied from threads that do not exist in it."""
+    global _LOCK_FILES_PID
+    with _LOCK_FILES_GUARD:
+        if _LOCK_FILES_PID != os.getpid():
+            _LOCK_FILES.clear()
+            _LOCK_FILES_PID = os.getpid()
+        found = _LOCK_FILES.get(path)
+        if found is None:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            found = _LOCK_FILES[path] = (fd, LocalLocks())
+        return found
 
 
 _RELEASE = """

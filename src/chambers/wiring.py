@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from .config import Settings
 from .interview.loader import InterviewLibrary
-from .locks import LocalLocks
+from .locks import FileLocks, LocalLocks, Locks, RedisLocks
 from .mail.addresses import mail_domain
 from .mail.mailboxes import InterviewMail
 from .mail.outbound import mailer_from_settings
@@ -27,7 +27,18 @@ class Chambers:
     files: FileRepository
 
 
-def build(settings: Settings, *, tasks=None, locks=None, mail=None) -> Chambers:
+def session_locks(db: Database, redis_client=None) -> Locks:
+    """The session lock every process sharing ``db`` must agree on: with a SQLite file, record
+    locks in a file beside it (its users are all on this machine, and need no round trip);
+    otherwise Redis's (a cluster); without Redis, this process's own (an in-memory database)."""
+    if db.sqlite_file is not None:
+        return FileLocks(db.sqlite_file + ".locks")
+    if redis_client is not None:
+        return RedisLocks(redis_client)
+    return LocalLocks()
+
+
+def build(settings: Settings, *, tasks=None, locks=None, mail=None, redis_client=None) -> Chambers:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     db = Database(settings.sqlalchemy_url)
     db.upgrade()
@@ -36,7 +47,7 @@ def build(settings: Settings, *, tasks=None, locks=None, mail=None) -> Chambers:
     if mail is None:  # interview_email() / get_emails()
         mail = InterviewMail(MailRepository(db), mail_domain(settings))
     service = SessionService(library, SessionRepository(db), files=files, tasks=tasks,
-                             locks=locks or LocalLocks(), server_key=settings.server_key(),
+                             locks=locks or session_locks(db, redis_client), server_key=settings.server_key(),
                              url_root=settings.url_root, mail=mail, mailer=mailer_from_settings(settings, db))
     return Chambers(settings=settings, db=db, library=library, service=service,
                     api_keys=ApiKeyRepository(db), files=files)

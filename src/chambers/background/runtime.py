@@ -70,7 +70,7 @@ def build_runtime(settings: Settings, *, role: str = "web", start_workers: bool 
     celery = make_celery(broker_url)
     notifier = RedisNotifier(client)
     policy = TaskPolicy.from_env()
-    chambers = build(settings, locks=RedisLocks(client))
+    chambers = build(settings, redis_client=client)
     tasks = TaskRepository(chambers.db)
     chambers.service.tasks = TaskQueue(tasks, celery, notifier, redis=client, time_limit_grace=policy.time_limit_grace)
     runtime = Runtime(chambers=chambers, settings=settings, redis=client, redis_url=client_url, celery=celery,

@@ -23,7 +23,7 @@ from ..interview.context import Identity, Run
 from ..interview.engine import assemble
 from ..interview.outcomes import BackgroundResponse, TargetedTemplate
 from ..interview.targets import is_target
-from .service import SessionRef
+from .service import LOCK_TIMEOUT, SessionRef
 
 if TYPE_CHECKING:
     from .service import SessionService
@@ -71,11 +71,13 @@ def validate_parameters(parameters: Any) -> dict[str, Any]:
 
 def check_in(service: "SessionService", ref: SessionRef, identity: Identity, action: str | None,
              parameters: Any, *, interface: str = "checkin", acknowledged: Any = None,
-             claim: bool = False) -> CheckinReply:
+             claim: bool = False, lock_timeout: float = LOCK_TIMEOUT) -> CheckinReply:
     """Run the check-in action (if any) and collect notifications of finished background actions.
 
     ``acknowledged``: ids of notifications the page has applied (never sent again).  ``claim``:
     mark the notifications returned now as delivered (for API clients, which do not acknowledge).
+    ``lock_timeout``: how long the action waits for the session's lock (0: fail at once with
+    :class:`~chambers.locks.LockTimeout`, before anything has run).
     """
     if action is not None and (not isinstance(action, str) or not is_target(action)):
         raise BadCheckin(f"{action!r} is not an action name")
@@ -93,7 +95,7 @@ def check_in(service: "SessionService", ref: SessionRef, identity: Identity, act
             return outcome
 
         service.execute(ref, identity, interface=interface, prepare=prepare, action=action, arguments=arguments,
-                        checkin=True, new_step=False)
+                        checkin=True, new_step=False, lock_timeout=lock_timeout)
         command = command_for(captured.get("outcome"))
         if command is not None:
             reply.commands.append(command)

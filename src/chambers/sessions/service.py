@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 
 ID_ALPHABET = string.ascii_letters + string.digits
 SAVE_RETRIES = 5
+LOCK_TIMEOUT = 30.0   # seconds a run waits for its session's lock
 EMPTY_IS_NONE = {"integer", "number", "float", "currency", "range", "date", "time", "datetime"}
 
 
@@ -266,14 +267,16 @@ class SessionService:
     def execute(self, ref: SessionRef, identity: Identity, *, interface: str = "web",
                 prepare: Callable[[Run], Outcome | Screen | None] | None = None, action: str | None = None,
                 arguments: dict[str, Any] | None = None, checkin: bool = False, new_step: bool = False,
-                read_only: bool = False) -> RunResult:
+                read_only: bool = False, lock_timeout: float = LOCK_TIMEOUT) -> RunResult:
         """Load the session, let ``prepare`` change the answers, run the interview, save.
 
         ``prepare`` may return an outcome to end the run without assembling (a special button).
         The whole thing is retried if another writer saved in between (it only reads inputs).
+        ``lock_timeout``: how long to wait for the session's lock (0: not at all) before
+        :class:`~chambers.locks.LockTimeout`.
         """
         for attempt in range(SAVE_RETRIES):
-            lock = self.locks.hold(ref.session_id) if not read_only else _null_lock()
+            lock = self.locks.hold(ref.session_id, timeout=lock_timeout) if not read_only else _null_lock()
             with lock:
                 record, interview, answers, key = self._open(ref)
                 run = self._make_run(interview, record.id, answers, identity, interface=interface,

@@ -54,6 +54,12 @@ class Database:
         self.sessions = sessionmaker(bind=self.write_engine, expire_on_commit=False)
         self._read_sessions = sessionmaker(bind=self.engine, expire_on_commit=False)
 
+    @property
+    def sqlite_file(self) -> str | None:
+        """The SQLite database's file (None: not SQLite, or in memory): every process using it
+        runs on this machine."""
+        return sqlite_setup.file_path(self.url) if self.is_sqlite else None
+
     def __repr__(self) -> str:
         return f"Database({self.url.render_as_string(hide_password=True)!r})"
 

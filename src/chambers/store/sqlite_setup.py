@@ -34,6 +34,13 @@ def is_memory(url: URL) -> bool:
     return url.database in (None, "", ":memory:") or "mode=memory" in str(url.query)
 
 
+def file_path(url: URL) -> str | None:
+    """The database file of a SQLite URL, or None (in memory, or a ``file:`` URI)."""
+    if is_memory(url) or not url.database or url.database.startswith("file:"):
+        return None
+    return url.database
+
+
 def engine_arguments(url: URL, busy_timeout: float) -> dict[str, Any]:
     arguments: dict[str, Any] = {"connect_args": {"timeout": busy_timeout, "check_same_thread": False}}
     if is_memory(url):
@@ -78,8 +85,8 @@ class WriterQueue:
 
     def __init__(self, url: URL, timeout: float):
         self.timeout = timeout
-        self.path = None if is_memory(url) or not url.database or url.database.startswith("file:") \
-            else f"{url.database}.writers"
+        database = file_path(url)
+        self.path = f"{database}.writers" if database else None
         self._threads = threading.RLock()
         self._depth = 0
         self._pid = -1

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from datetime import datetime, timedelta, timezone
 
 from fastapi import APIRouter
@@ -21,7 +22,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from ..locks import LockTimeout
 from ..sessions.checkin import BadCheckin, check_in
-from ..sessions.service import AccessDenied, SessionRef
+from ..sessions.service import LOCK_TIMEOUT, AccessDenied, SessionRef
 from .api import _begin, _check_interview, _chambers
 from .api_request import ApiError
 from .cookies import BrowserState
@@ -85,13 +86,15 @@ async def api_checkin(request: Request):
 
 async def _run(chambers, ref: SessionRef, identity, action, parameters, name, *, interface: str = "checkin",
                acknowledged=None, claim: bool = False):
-    def call():
+    def call(lock_timeout: float = LOCK_TIMEOUT):
         return check_in(chambers.service, ref, identity, action or None, parameters, interface=interface,
-                        acknowledged=acknowledged, claim=claim)
+                        acknowledged=acknowledged, claim=claim, lock_timeout=lock_timeout)
 
     try:
         if _reads_only(chambers, action, acknowledged, claim):
             reply = call()
+        elif chambers.db.is_sqlite and LOOP_ACTIONS.may_run(name, action):
+            reply = await _on_loop_or_thread(name, action, call)
         else:
             reply = await run_in_threadpool(call)
     except BadCheckin as exc:
@@ -112,6 +115,53 @@ def _reads_only(chambers, action, acknowledged, claim: bool) -> bool:
     fraction of handing it to a worker thread and back.  Anything that may wait (the session's lock,
     a writer's turn, a database over the network) runs in a worker thread."""
     return not action and not acknowledged and not claim and chambers.db.is_sqlite
+
+
+async def _on_loop_or_thread(name: str, action: str | None, call):
+    """Run a check-in that changes the answers on the event loop if its session's lock is free at
+    once, else (nothing has run yet) in a worker thread, which waits for the lock."""
+    started = time.perf_counter()
+    try:
+        reply = call(lock_timeout=0)
+    except LockTimeout:
+        return await run_in_threadpool(call)
+    LOOP_ACTIONS.ran(name, action, time.perf_counter() - started)
+    return reply
+
+
+class LoopActions:
+    """Which check-in actions run on the event loop rather than in a worker thread.
+
+    Handing a request to a worker thread and back, and the threads' contention for the GIL under
+    load, cost more than a typical check-in action itself: on SQLite (local disk, no network
+    round trip) actions run on the loop.  The price is that while one runs, the process serves
+    nothing else, so an action that has taken longer than ``slow_seconds`` there ``strikes``
+    times (the author's code calls a slow service, say) runs in a worker thread from then on, in
+    this process.  (One slow run is forgiven: the first run of an interview in a process also
+    compiles its templates.)
+    """
+
+    def __init__(self, slow_seconds: float = 0.02, strikes: int = 3, remember: int = 10_000):
+        self.slow_seconds = slow_seconds
+        self.strikes = strikes
+        self.remember = remember
+        self._slow_runs: dict[tuple[str, str | None], int] = {}
+
+    def may_run(self, interview: str, action: str | None) -> bool:
+        return self._slow_runs.get((interview, action), 0) < self.strikes
+
+    def ran(self, interview: str, action: str | None, seconds: float) -> None:
+        if seconds <= self.slow_seconds or len(self._slow_runs) >= self.remember:
+            return
+        key = (interview, action)
+        self._slow_runs[key] = self._slow_runs.get(key, 0) + 1
+        if self._slow_runs[key] == self.strikes:
+            log.info("check-in action %s of %s took %.0f ms on the event loop (%d times over %.0f ms); it runs "
+                     "in a worker thread from now on", action, interview, seconds * 1000, self.strikes,
+                     self.slow_seconds * 1000)
+
+
+LOOP_ACTIONS = LoopActions()
 
 
 @router.get("/events")
