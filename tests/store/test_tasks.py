@@ -4,6 +4,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from chambers.store.errors import TaskExists, UnknownSession
+from chambers.store.sessions import SessionRepository
 from chambers.store.tasks import TaskRepository
 
 
@@ -63,13 +64,17 @@ def test_a_restarted_task_counts_attempts_and_stale_ones_are_found(tasks):
 
 
 def test_pending_notifications(tasks):
+    sessions = SessionRepository(tasks.db)
     tasks.create("quiet", "s1", "e", None)
     tasks.create("loud", "s1", "e", "flash")
     tasks.create("running", "s1", "e", "refresh")
+    assert sessions.access("s1").notices is False           # what a heartbeat reads: nothing to tell yet
     for task_id in ("quiet", "loud"):
         tasks.finish(task_id, "succeeded", b"r")
     assert [t.id for t in tasks.pending_notifications("s1")] == ["loud"]
+    assert sessions.access("s1").notices is True
     assert tasks.mark_notified(["loud"]) == {"loud"}
+    assert sessions.access("s1").notices is False
     assert tasks.mark_notified(["loud"]) == set()
     assert tasks.pending_notifications("s1") == []
     assert tasks.mark_notified([]) == set()

@@ -14,7 +14,6 @@ Commands are plain dicts, the same for the browser and API clients::
 from __future__ import annotations
 
 from collections.abc import Mapping
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -101,11 +100,10 @@ def check_in(service: "SessionService", ref: SessionRef, identity: Identity, act
             reply.commands.append(command)
         _collect_notifications(service, ref, reply, acknowledged, claim)
     else:
-        # A heartbeat: the access check reads only the session's bookkeeping (never its answers),
-        # in the same read transaction as the notifications -- unless the page acknowledges some:
-        # the list must then be read after that write, not from the snapshot before it.
-        with service.sessions.db.reads_together() if not acknowledged else nullcontext():
-            service.interview_of(ref)  # the caller must still be allowed to see the session
+        # A heartbeat: one statement proves the caller may still see the session (from its
+        # bookkeeping, never its answers) and says whether a finished background action waits to
+        # tell the screen; only then, or to record the page's acknowledgements, are they read.
+        if service.check_access(ref).notices or acknowledged:
             _collect_notifications(service, ref, reply, acknowledged, claim)
     return reply
 

@@ -170,15 +170,19 @@ class SessionService:
         record, interview, answers, _ = self._open(ref)
         return record, interview, answers
 
-    def interview_of(self, ref: SessionRef) -> Interview:
-        """The session's interview, if ``ref`` may open it: checked on the session's bookkeeping,
-        without reading or decoding its answers (check-in heartbeats and every API call ask this)."""
+    def check_access(self, ref: SessionRef) -> SessionAccess:
+        """The session's bookkeeping, if ``ref`` may open it (else :class:`AccessDenied`): checked
+        without reading or decoding its answers (every check-in heartbeat asks this)."""
         try:
             record = self.sessions.access(ref.session_id)
         except UnknownSession:
             raise AccessDenied() from None
         self._verify(record, ref)
-        return self.library.get(record.interview)
+        return record
+
+    def interview_of(self, ref: SessionRef) -> Interview:
+        """The session's interview, if ``ref`` may open it (every API call asks this)."""
+        return self.library.get(self.check_access(ref).interview)
 
     # Files ----------------------------------------------------------------------------------------
     # A session's files are sealed under its key exactly when its answers are: a document made from

@@ -1,7 +1,6 @@
 """``Database``: the engine, its sessions, transactions and migrations."""
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -49,7 +48,6 @@ class Database:
             self.engine = create_engine(self.url, echo=echo, pool_pre_ping=True)
         self.write_engine = self.engine.execution_options(**{sqlite_setup.WRITE_OPTION: True})
         self.busy_timeout = busy_timeout
-        self._local = threading.local()
         self._writers = sqlite_setup.WriterQueue(self.url, busy_timeout) if self.is_sqlite else None
         self.sessions = sessionmaker(bind=self.write_engine, expire_on_commit=False)
         self._read_sessions = sessionmaker(bind=self.engine, expire_on_commit=False)
@@ -85,28 +83,9 @@ class Database:
 
     @contextmanager
     def reading_connection(self) -> Iterator[Connection]:
-        """A read-only transaction on a Core connection (as :meth:`reading`); inside this thread's
-        :meth:`reads_together` block, that block's transaction."""
-        shared = getattr(self._local, "reading", None)
-        if shared is not None:
-            yield shared
-            return
+        """A read-only transaction on a Core connection (as :meth:`reading`)."""
         with self.engine.begin() as connection:
             yield connection
-
-    @contextmanager
-    def reads_together(self) -> Iterator[None]:
-        """The block's reads through :meth:`reading_connection` (in this thread) share one read
-        transaction: one snapshot, and one connection instead of one each."""
-        if getattr(self._local, "reading", None) is not None:
-            yield
-            return
-        with self.engine.begin() as connection:
-            self._local.reading = connection
-            try:
-                yield
-            finally:
-                self._local.reading = None
 
     @contextmanager
     def _writer(self) -> Iterator[None]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Unpack
 
-from sqlalchemy import Connection, Integer, Row, and_, bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, Integer, Row, and_, bindparam, delete, exists, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -20,6 +20,7 @@ from .models import (
     StoredFileRow,
     TaskRow,
 )
+from .tasks import awaiting_delivery
 from .timestamps import as_utc, utcnow
 
 #: Bulk UPDATE/DELETE without reconciling objects in the ORM session (there are none).
@@ -57,6 +58,7 @@ class SessionAccess:
     owner_id: int | None
     secret_check: str | None
     index: SessionIndex
+    notices: bool = False   # a finished background action waits to tell the open screen
 
 
 @dataclass(frozen=True)
@@ -92,7 +94,8 @@ _LOAD = SESSIONS_WITH_LATEST_STEP.where(InterviewSessionRow.id == bindparam("ses
 _ACCESS = select(InterviewSessionRow.id, InterviewSessionRow.interview, InterviewSessionRow.version,
                  InterviewSessionRow.steps, InterviewSessionRow.encrypted, InterviewSessionRow.owner_id,
                  InterviewSessionRow.secret_check, InterviewSessionRow.allow_cron, InterviewSessionRow.multi_user,
-                 InterviewSessionRow.events).where(
+                 InterviewSessionRow.events,
+                 exists().where(*awaiting_delivery(InterviewSessionRow.id)).label("notices")).where(
     InterviewSessionRow.id == bindparam("session_id"))
 _CLAIM = (update(InterviewSessionRow)
           .where(InterviewSessionRow.id == bindparam("b_id"),
@@ -145,14 +148,16 @@ class SessionRepository:
         return _stored(row)
 
     def access(self, session_id: str) -> SessionAccess:
-        """The session's bookkeeping without reading (or decoding) its answers."""
+        """The session's bookkeeping without reading (or decoding) its answers, and whether a
+        finished background action waits to tell its open screen (one statement: every check-in
+        heartbeat asks this)."""
         with self.db.reading_connection() as connection:
             row = connection.execute(_ACCESS, {"session_id": session_id}).one_or_none()
         if row is None:
             raise UnknownSession(session_id)
         return SessionAccess(id=row.id, interview=row.interview, version=row.version, steps=row.steps,
                              encrypted=row.encrypted, owner_id=row.owner_id, secret_check=row.secret_check,
-                             index=_index(row))
+                             index=_index(row), notices=bool(row.notices))
 
     def exists(self, session_id: str) -> bool:
         with self.db.reading() as session:

@@ -23,11 +23,19 @@ SUCCEEDED, FAILED, REVOKED, LOST = "succeeded", "failed", "revoked", "lost"
 UNFINISHED = frozenset({QUEUED, STARTED})
 FINISHED = frozenset({SUCCEEDED, FAILED, REVOKED, LOST})
 PLAIN = {"synchronize_session": False}
+
+
+def awaiting_delivery(session_id):
+    """The conditions of a task of ``session_id`` (a value or a column) whose finish the open
+    screen asked to hear of and has not been told: finished, notifying, not yet delivered."""
+    # the states as SQL literals: a list of bound values is re-rendered on every run
+    return (TaskRow.session_id == session_id,
+            TaskRow.state.in_([literal_column(f"'{state}'") for state in sorted(FINISHED)]),
+            TaskRow.notified.is_(False), TaskRow.ui_notification.is_not(None))
+
+
 _PENDING = (select(*TaskRow.__table__.columns)
-            .where(TaskRow.session_id == bindparam("b_session_id"),
-                   # the states as SQL literals: a list of bound values is re-rendered on every run
-                   TaskRow.state.in_([literal_column(f"'{state}'") for state in sorted(FINISHED)]),
-                   TaskRow.notified.is_(False), TaskRow.ui_notification.is_not(None))
+            .where(*awaiting_delivery(bindparam("b_session_id")))
             .order_by(TaskRow.finished_at, TaskRow.id))
 
 
