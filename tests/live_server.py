@@ -11,6 +11,8 @@ from pathlib import Path
 
 import httpx
 
+STARTED = "Application startup complete."   # what uvicorn logs once a web process serves
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -25,6 +27,7 @@ class LiveServer:
         self.smtp_port = free_port() if smtp_port is None else smtp_port  # CHAMBERS_SMTP_PORT; 0 = no mail
         self.url = f"http://127.0.0.1:{self.port}"
         self.data_dir = data_dir
+        self.web_workers = web_workers
         command = [sys.executable, "-m", "chambers.cli", "serve", *map(str, interview_dirs), "--port", str(self.port),
                    "--data", str(data_dir), "--workers", str(workers)]
         if web_workers is not None:
@@ -52,12 +55,17 @@ class LiveServer:
             if self.process.poll() is not None:
                 raise RuntimeError(f"chambers serve exited early:\n{self.log()}")
             try:
-                if httpx.get(self.url + "/", timeout=1.0).status_code == 200:
+                if httpx.get(self.url + "/", timeout=1.0).status_code == 200 and self._all_web_processes_up():
                     return
             except httpx.HTTPError:
                 pass
             time.sleep(0.1)
         raise RuntimeError(f"chambers serve did not start in {timeout}s:\n{self.log()}")
+
+    def _all_web_processes_up(self) -> bool:
+        """With ``--web-workers N``, every one of them has started (each listens on its own socket,
+        and a connection made before one is up goes to the others, for its whole life)."""
+        return self.log_path.read_text(errors="replace").count(STARTED) >= (self.web_workers or 1)
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")[-5000:]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from . import listening
 from .config import Settings
 
 
@@ -49,8 +50,23 @@ def _serve_processes(settings: Settings, runtime, *, host: str, port: int, count
     broker = (runtime.embedded.url if runtime.embedded is not None
               else os.environ.get("CHAMBERS_BROKER_URL") or settings.redis_url)
     os.environ.update(worker_environment(settings, broker))
-    uvicorn.run("chambers.server:web_process_app", factory=True, host=host, port=port, workers=count,
-                log_level="info", access_log=False)
+    if not listening.balanced():
+        uvicorn.run("chambers.server:web_process_app", factory=True, host=host, port=port, workers=count,
+                    log_level="info", access_log=False)
+        return
+    from uvicorn.supervisors import Multiprocess
+    config = uvicorn.Config("chambers.server:web_process_app", factory=True, host=host, port=port, workers=count,
+                            log_level="info", access_log=False)
+    try:
+        own_sockets = listening.placeholder(host, port)
+    except OSError as exc:
+        raise SystemExit(f"cannot listen on {host}:{port}: {exc}") from None
+    logging.getLogger(__name__).info("Chambers running on http://%s:%d with %d web processes (Press CTRL+C to quit)",
+                                     host, own_sockets.address[1], count)
+    try:
+        Multiprocess(config, sockets=[own_sockets]).run()
+    finally:
+        own_sockets.close()
 
 
 def web_process_app():

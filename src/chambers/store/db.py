@@ -47,6 +47,7 @@ class Database:
         else:
             self.engine = create_engine(self.url, echo=echo, pool_pre_ping=True)
         self.write_engine = self.engine.execution_options(**{sqlite_setup.WRITE_OPTION: True})
+        self._single_read_engine = self.engine.execution_options(**{sqlite_setup.SINGLE_READ_OPTION: True})
         self.busy_timeout = busy_timeout
         self._writers = sqlite_setup.WriterQueue(self.url, busy_timeout) if self.is_sqlite else None
         self.sessions = sessionmaker(bind=self.write_engine, expire_on_commit=False)
@@ -85,6 +86,14 @@ class Database:
     def reading_connection(self) -> Iterator[Connection]:
         """A read-only transaction on a Core connection (as :meth:`reading`)."""
         with self.engine.begin() as connection:
+            yield connection
+
+    @contextmanager
+    def single_read(self) -> Iterator[Connection]:
+        """A Core connection for one read statement.  On SQLite it runs without BEGIN and COMMIT
+        around it (a statement reads one consistent snapshot by itself): the hottest read, every
+        check-in heartbeat's, costs a third less.  Elsewhere it is a read transaction."""
+        with self._single_read_engine.begin() as connection:
             yield connection
 
     @contextmanager

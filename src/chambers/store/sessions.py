@@ -151,7 +151,7 @@ class SessionRepository:
         """The session's bookkeeping without reading (or decoding) its answers, and whether a
         finished background action waits to tell its open screen (one statement: every check-in
         heartbeat asks this)."""
-        with self.db.reading_connection() as connection:
+        with self.db.single_read() as connection:
             row = connection.execute(_ACCESS, {"session_id": session_id}).one_or_none()
         if row is None:
             raise UnknownSession(session_id)

@@ -28,6 +28,8 @@ from sqlalchemy.pool import StaticPool
 
 #: Execution option set on the engine that write transactions use.
 WRITE_OPTION = "chambers_write"
+#: Execution option set on the engine that runs lone read statements (no BEGIN ... COMMIT).
+SINGLE_READ_OPTION = "chambers_single_read"
 
 
 def is_memory(url: URL) -> bool:
@@ -67,8 +69,10 @@ def configure(engine: Engine, busy_timeout: float) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        writing = connection.get_execution_options().get(WRITE_OPTION, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+        options = connection.get_execution_options()
+        if options.get(SINGLE_READ_OPTION, False):
+            return      # one statement: SQLite reads it from one snapshot without a transaction
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get(WRITE_OPTION, False) else "BEGIN")
 
 
 class WriterQueue:
