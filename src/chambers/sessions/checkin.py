@@ -93,12 +93,13 @@ def check_in(service: "SessionService", ref: SessionRef, identity: Identity, act
             captured["outcome"] = outcome
             return outcome
 
-        service.execute(ref, identity, interface=interface, prepare=prepare, action=action, arguments=arguments,
-                        checkin=True, new_step=False, lock_timeout=lock_timeout)
+        ran = service.execute(ref, identity, interface=interface, prepare=prepare, action=action,
+                              arguments=arguments, checkin=True, new_step=False, lock_timeout=lock_timeout)
         command = command_for(captured.get("outcome"))
         if command is not None:
             reply.commands.append(command)
-        _collect_notifications(service, ref, reply, acknowledged, claim)
+        if ran.notices or acknowledged:
+            _collect_notifications(service, ref, reply, acknowledged, claim)
     else:
         # A heartbeat: one statement proves the caller may still see the session (from its
         # bookkeeping, never its answers) and says whether a finished background action waits to

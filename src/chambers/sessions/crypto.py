@@ -12,6 +12,7 @@ Whoever reads the task row alone, or Redis alone, learns nothing.
 from __future__ import annotations
 
 import base64
+import functools
 import os
 import threading
 import time
@@ -45,13 +46,21 @@ def session_key(secret: str, session_id: str) -> bytes:
     return hkdf.derive(secret.encode("utf-8"))
 
 
+@functools.lru_cache(maxsize=256)
+def _cipher(secret: str, session_id: str) -> AESGCM:
+    """The cipher of a session's answers.  Each request of a busy session opens and seals its
+    answers, so the last few hundred sessions' ciphers stay in this process's memory (which
+    holds their secrets during each request anyway); nothing of them is written anywhere."""
+    return AESGCM(session_key(secret, session_id))
+
+
 def is_sealed(blob: bytes) -> bool:
     return blob[:len(MAGIC)] == MAGIC
 
 
 def seal(plain: bytes, secret: str, session_id: str) -> bytes:
     nonce = os.urandom(NONCE_BYTES)
-    return MAGIC + nonce + AESGCM(session_key(secret, session_id)).encrypt(nonce, plain, _aad(session_id))
+    return MAGIC + nonce + _cipher(secret, session_id).encrypt(nonce, plain, _aad(session_id))
 
 
 def unseal(blob: bytes, secret: str | None, session_id: str) -> bytes:
@@ -62,7 +71,7 @@ def unseal(blob: bytes, secret: str | None, session_id: str) -> bytes:
         raise MissingKey("the answers are encrypted and this caller holds no key for them")
     nonce, body = blob[len(MAGIC):len(MAGIC) + NONCE_BYTES], blob[len(MAGIC) + NONCE_BYTES:]
     try:
-        return AESGCM(session_key(secret, session_id)).decrypt(nonce, body, _aad(session_id))
+        return _cipher(secret, session_id).decrypt(nonce, body, _aad(session_id))
     except InvalidTag:
         raise TamperedAnswers("the stored answers failed their integrity check") from None
 

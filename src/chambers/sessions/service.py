@@ -86,6 +86,7 @@ class RunResult:
     secret: str | None = None
     log: list[dict[str, str]] = field(default_factory=list)
     encrypted: bool = False
+    notices: bool = False   # when the session was loaded, a finished background action waited to tell the screen
 
     @property
     def screen(self) -> Screen | None:
@@ -300,7 +301,7 @@ class SessionService:
 
     def _finish(self, run: Run, record: StoredSession, outcome: Screen | Outcome, *, new_step: bool,
                 read_only: bool, key: str | None = None) -> RunResult:
-        result = RunResult(record.id, run.interview, outcome, steps=record.steps, log=run.log)
+        result = RunResult(record.id, run.interview, outcome, steps=record.steps, log=run.log, notices=record.notices)
         if isinstance(outcome, Command) and outcome.name in {"exit", "exit_logout"}:
             if not read_only:
                 self.delete(record.id)

@@ -74,6 +74,7 @@ class StoredSession:
     created_at: datetime
     modified_at: datetime
     index: SessionIndex = field(default_factory=SessionIndex)
+    notices: bool = False   # as loaded: a finished background action waits to tell the open screen
 
 
 _SESSION_COLUMNS = (InterviewSessionRow.id, InterviewSessionRow.interview, InterviewSessionRow.version,
@@ -90,12 +91,12 @@ SESSIONS_WITH_LATEST_STEP = select(*_SESSION_COLUMNS).join(SessionStepRow, and_(
 # The statements of the hot paths (every request loads a session, most save it), built once and
 # run on a Core connection with bound values: building, cache-keying and running them through
 # the ORM each time cost more than SQLite takes to answer them.
-_LOAD = SESSIONS_WITH_LATEST_STEP.where(InterviewSessionRow.id == bindparam("session_id"))
+_NOTICES = exists().where(*awaiting_delivery(InterviewSessionRow.id)).label("notices")
+_LOAD = SESSIONS_WITH_LATEST_STEP.add_columns(_NOTICES).where(InterviewSessionRow.id == bindparam("session_id"))
 _ACCESS = select(InterviewSessionRow.id, InterviewSessionRow.interview, InterviewSessionRow.version,
                  InterviewSessionRow.steps, InterviewSessionRow.encrypted, InterviewSessionRow.owner_id,
                  InterviewSessionRow.secret_check, InterviewSessionRow.allow_cron, InterviewSessionRow.multi_user,
-                 InterviewSessionRow.events,
-                 exists().where(*awaiting_delivery(InterviewSessionRow.id)).label("notices")).where(
+                 InterviewSessionRow.events, _NOTICES).where(
     InterviewSessionRow.id == bindparam("session_id"))
 _CLAIM = (update(InterviewSessionRow)
           .where(InterviewSessionRow.id == bindparam("b_id"),
@@ -125,7 +126,7 @@ def _stored(row: Row[Unpack[tuple[Any, ...]]]) -> StoredSession:
     return StoredSession(id=row.id, interview=row.interview, version=row.version, steps=row.steps,
                          data=bytes(row.data), encrypted=row.encrypted, owner_id=row.owner_id,
                          secret_check=row.secret_check, created_at=row.created_at,
-                         modified_at=row.modified_at, index=index)
+                         modified_at=row.modified_at, index=index, notices=bool(row._mapping.get("notices")))
 
 
 def _cron_events(index: SessionIndex, encrypted: bool) -> frozenset[str]:
@@ -138,7 +139,8 @@ class SessionRepository:
 
     # Reading ------------------------------------------------------------------------------------
     def load(self, session_id: str) -> StoredSession:
-        with self.db.reading_connection() as connection:
+        """The session with its latest answers (one statement)."""
+        with self.db.single_read() as connection:
             return self._load(connection, session_id)
 
     def _load(self, session: Session | Connection, session_id: str) -> StoredSession:
