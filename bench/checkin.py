@@ -224,6 +224,9 @@ def main(argv: list[str] | None = None) -> int:
             results[kind] = (median_ms, rate)
             if kind == "action":
                 failed = not verify_counters(server, browsers, sent) or failed
+                moved = server.log_path.read_text(errors="replace").count("runs in a worker thread from now on")
+                print(f"   the action ran on each web process's event loop"
+                      f"{'' if not moved else f' (WARNING: {moved} process(es) moved it to a worker thread as slow)'}")
     print("targets: idle median <= 2 ms; >= 1,000 req/s with the action; >= 4,000 req/s heartbeat")
     verdicts = []
     if "action" in results:

@@ -13,6 +13,7 @@ Commands are plain dicts, the same for the browser and API clients::
 """
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -39,6 +40,7 @@ class BadCheckin(ValueError):
 @dataclass
 class CheckinReply:
     commands: list[dict[str, Any]] = field(default_factory=list)
+    action_seconds: float = 0.0   # how long the interview's own code ran (the action and what it led to)
 
     def as_dict(self) -> dict[str, Any]:
         return {"success": True, "commands": self.commands}
@@ -89,7 +91,9 @@ def check_in(service: "SessionService", ref: SessionRef, identity: Identity, act
         captured: dict[str, Any] = {}
 
         def prepare(run: Run):
+            started = time.perf_counter()
             outcome = assemble(run)
+            reply.action_seconds = time.perf_counter() - started
             captured["outcome"] = outcome
             return outcome
 

@@ -120,12 +120,11 @@ def _reads_only(chambers, action, acknowledged, claim: bool) -> bool:
 async def _on_loop_or_thread(name: str, action: str | None, call):
     """Run a check-in that changes the answers on the event loop if its session's lock is free at
     once, else (nothing has run yet) in a worker thread, which waits for the lock."""
-    started = time.perf_counter()
     try:
         reply = call(lock_timeout=0)
     except LockTimeout:
         return await run_in_threadpool(call)
-    LOOP_ACTIONS.ran(name, action, time.perf_counter() - started)
+    LOOP_ACTIONS.ran(name, action, reply.action_seconds)
     return reply
 
 
@@ -135,10 +134,10 @@ class LoopActions:
     Handing a request to a worker thread and back, and the threads' contention for the GIL under
     load, cost more than a typical check-in action itself: on SQLite (local disk, no network
     round trip) actions run on the loop.  The price is that while one runs, the process serves
-    nothing else, so an action that has taken longer than ``slow_seconds`` there ``strikes``
-    times (the author's code calls a slow service, say) runs in a worker thread from then on, in
-    this process.  (One slow run is forgiven: the first run of an interview in a process also
-    compiles its templates.)
+    nothing else, so an action whose code (the interview's, not the loading and saving around
+    it) has taken longer than ``slow_seconds`` there ``strikes`` times (it calls a slow
+    service, say) runs in a worker thread from then on, in this process.  (A slow run or two
+    is forgiven: the first runs of an interview in a process also compile its templates.)
     """
 
     def __init__(self, slow_seconds: float = 0.02, strikes: int = 3, remember: int = 10_000):
