@@ -119,7 +119,8 @@ def _reads_only(chambers, action, acknowledged, claim: bool) -> bool:
 
 async def _on_loop_or_thread(name: str, action: str | None, call):
     """Run a check-in that changes the answers on the event loop if its session's lock is free at
-    once, else (nothing has run yet) in a worker thread, which waits for the lock."""
+    once, else in a worker thread, which waits for the lock.  (Nothing of a run that found the
+    lock taken was saved: the thread runs it as a retry after a conflicting save would.)"""
     try:
         reply = call(lock_timeout=0)
     except LockTimeout:
