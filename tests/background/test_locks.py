@@ -17,6 +17,8 @@ import pytest
 
 from chambers.locks import LockTimeout, RedisLocks
 
+from ..holding import held_elsewhere
+
 
 @pytest.fixture(params=["embedded", pytest.param("machine", marks=pytest.mark.cluster)])
 def redis_url(request, tmp_path):
@@ -65,21 +67,9 @@ def test_one_holder_at_a_time_under_contention(locks):
 def test_a_waiter_is_woken_when_the_lock_is_freed_not_on_a_timer(locks):
     delays = []
     for _ in range(5):
-        released = threading.Event()
-        freed_at: list[float] = []
-
-        def holder() -> None:
-            with locks.hold("session"):
-                released.set()
-                time.sleep(0.3)
-                freed_at.append(time.perf_counter())
-
-        thread = threading.Thread(target=holder)
-        thread.start()
-        released.wait()
-        with locks.hold("session", timeout=5):
-            delays.append(time.perf_counter() - freed_at[0])
-        thread.join()
+        with held_elsewhere(locks, "session", 0.3) as freed_at:
+            with locks.hold("session", timeout=5):
+                delays.append(time.perf_counter() - freed_at[0])
     assert statistics.median(delays) < 0.02, delays
 
 

@@ -14,6 +14,8 @@ import pytest
 
 from chambers.locks import FileLocks, LocalLocks, LockTimeout
 
+from ..holding import held_elsewhere
+
 COUNT_UNDER_LOCK = """
 import sys, time
 from pathlib import Path
@@ -60,7 +62,7 @@ def test_one_holder_at_a_time_across_processes_and_threads(tmp_path):
 
 
 @pytest.fixture
-def held_elsewhere(tmp_path):
+def held_by_another_process(tmp_path):
     """Another process holding the lock of session "abc" (killable)."""
     lock_file = tmp_path / "db.locks"
     holder = subprocess.Popen([sys.executable, "-c", HOLD_AND_WAIT, str(lock_file), "abc"], stdout=subprocess.PIPE,
@@ -73,8 +75,8 @@ def held_elsewhere(tmp_path):
     holder.stdout.close()
 
 
-def test_a_busy_lock_is_refused_at_once_with_timeout_zero_and_other_keys_are_free(held_elsewhere):
-    lock_file, _ = held_elsewhere
+def test_a_busy_lock_is_refused_at_once_with_timeout_zero_and_other_keys_are_free(held_by_another_process):
+    lock_file, _ = held_by_another_process
     locks = FileLocks(lock_file)
     started = time.perf_counter()
     with pytest.raises(LockTimeout) as refused:
@@ -89,8 +91,8 @@ def test_a_busy_lock_is_refused_at_once_with_timeout_zero_and_other_keys_are_fre
         pass
 
 
-def test_a_holder_that_dies_frees_the_lock_at_once(held_elsewhere):
-    lock_file, holder = held_elsewhere
+def test_a_holder_that_dies_frees_the_lock_at_once(held_by_another_process):
+    lock_file, holder = held_by_another_process
     locks = FileLocks(lock_file)
     os.kill(holder.pid, signal.SIGKILL)
     holder.wait()
@@ -102,20 +104,9 @@ def test_a_holder_that_dies_frees_the_lock_at_once(held_elsewhere):
 
 def test_a_waiter_gets_the_lock_soon_after_it_is_freed(tmp_path):
     locks, other = FileLocks(tmp_path / "db.locks"), FileLocks(tmp_path / "db.locks")
-    taken, freed_at = threading.Event(), []
-
-    def holder() -> None:
-        with locks.hold("abc"):
-            taken.set()
-            time.sleep(0.2)
-            freed_at.append(time.perf_counter())
-
-    thread = threading.Thread(target=holder)
-    thread.start()
-    taken.wait()
-    with other.hold("abc", timeout=5):
-        delay = time.perf_counter() - freed_at[0]
-    thread.join()
+    with held_elsewhere(locks, "abc", 0.2) as freed_at:
+        with other.hold("abc", timeout=5):
+            delay = time.perf_counter() - freed_at[0]
     assert delay < 0.02
 
 

@@ -3,7 +3,6 @@ thread when its session is busy (it then waits for the lock) or when the action 
 from __future__ import annotations
 
 import re
-import threading
 import time
 
 import pytest
@@ -11,6 +10,8 @@ import pytest
 from chambers.sessions.service import SessionRef
 from chambers.web import checkin as checkin_routes
 from chambers.web.cookies import COOKIE_NAME
+
+from ..holding import held_elsewhere
 
 COUNTING = """
 mandatory: True
@@ -68,21 +69,10 @@ def test_an_action_runs_on_the_event_loop_and_its_changes_are_saved(page):
 
 
 def test_a_check_in_whose_session_is_busy_waits_for_it_in_a_worker_thread(page):
-    taken, done = threading.Event(), []
-
-    def hold() -> None:
-        with page.site.chambers.service.locks.hold(page.session_id):
-            taken.set()
-            time.sleep(0.3)
-            done.append(time.perf_counter())
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    taken.wait()
-    page.check_in()
-    answered = time.perf_counter()
-    holder.join()
-    assert answered >= done[0]                        # waited for the holder, then ran (no 503)
+    with held_elsewhere(page.site.chambers.service.locks, page.session_id, 0.3) as freed_at:
+        page.check_in()
+        answered = time.perf_counter()
+    assert answered >= freed_at[0]                    # waited for the holder, then ran (no 503)
     assert page.saved("counter") == 1
     assert page.saved("threads")[-1].startswith("AnyIO worker")
 
