@@ -78,7 +78,7 @@ def check_in(service: "SessionService", ref: SessionRef, identity: Identity, act
     ``acknowledged``: ids of notifications the page has applied (never sent again).  ``claim``:
     mark the notifications returned now as delivered (for API clients, which do not acknowledge).
     ``lock_timeout``: how long the action waits for the session's lock (0: fail at once with
-    :class:`~chambers.locks.LockTimeout`, before anything has run).
+    :class:`~chambers.locks.LockTimeout`; nothing of the run is saved).
     """
     if action is not None and (not isinstance(action, str) or not is_target(action)):
         raise BadCheckin(f"{action!r} is not an action name")
