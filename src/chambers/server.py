@@ -45,28 +45,27 @@ def _serve_processes(settings: Settings, runtime, *, host: str, port: int, count
     import os
 
     import uvicorn
+    from uvicorn.supervisors import Multiprocess
 
     from .background.runtime import worker_environment
     broker = (runtime.embedded.url if runtime.embedded is not None
               else os.environ.get("CHAMBERS_BROKER_URL") or settings.redis_url)
     os.environ.update(worker_environment(settings, broker))
-    if not listening.balanced():
-        uvicorn.run("chambers.server:web_process_app", factory=True, host=host, port=port, workers=count,
-                    log_level="info", access_log=False)
-        return
-    from uvicorn.supervisors import Multiprocess
     config = uvicorn.Config("chambers.server:web_process_app", factory=True, host=host, port=port, workers=count,
                             log_level="info", access_log=False)
+    if listening.balanced():
+        try:
+            sock = listening.placeholder(host, port)   # each web process gets a socket of its own
+        except OSError as exc:
+            raise SystemExit(f"cannot listen on {host}:{port}: {exc}") from None
+        logging.getLogger(__name__).info("Chambers running on http://%s:%d with %d web processes "
+                                         "(Press CTRL+C to quit)", host, sock.address[1], count)
+    else:
+        sock = config.bind_socket()                    # one socket shared by every web process
     try:
-        own_sockets = listening.placeholder(host, port)
-    except OSError as exc:
-        raise SystemExit(f"cannot listen on {host}:{port}: {exc}") from None
-    logging.getLogger(__name__).info("Chambers running on http://%s:%d with %d web processes (Press CTRL+C to quit)",
-                                     host, own_sockets.address[1], count)
-    try:
-        Multiprocess(config, sockets=[own_sockets]).run()
+        Multiprocess(config, sockets=[sock]).run()
     finally:
-        own_sockets.close()
+        sock.close()
 
 
 def web_process_app():
