@@ -51,8 +51,7 @@ class LocalLocks:
                 entry = self._locks[key] = [threading.Lock(), 0]
             entry[1] += 1
         try:
-            acquired = entry[0].acquire(timeout=timeout) if timeout > 0 else entry[0].acquire(False)
-            if not acquired:
+            if not entry[0].acquire(timeout=max(timeout, 0)):
                 raise LockTimeout(str(key), max(timeout, 0))
             try:
                 yield
