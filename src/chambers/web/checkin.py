@@ -112,8 +112,8 @@ async def _run(chambers, ref: SessionRef, identity, action, parameters, name, *,
 def _reads_only(chambers, action, acknowledged, claim: bool) -> bool:
     """A heartbeat that neither acknowledges nor claims notifications, on SQLite, only reads, and
     SQLite's readers (WAL) never wait for a writer: it runs at once on the event loop, which costs a
-    fraction of handing it to a worker thread and back.  Anything that may wait (the session's lock,
-    a writer's turn, a database over the network) runs in a worker thread."""
+    fraction of handing it to a worker thread and back.  (Actions: see :class:`LoopActions`.  On a
+    database over the network everything runs in a worker thread.)"""
     return not action and not acknowledged and not claim and chambers.db.is_sqlite
 
 
