@@ -71,6 +71,26 @@ def test_budget_helper_checks_in(page):
     expect(page.locator(".chambers-subquestion")).to_have_text("You have 600.00 left over each month.")
 
 
+def test_a_change_waiting_behind_a_check_in_in_flight_is_not_replaced_by_a_plain_one(page):
+    """A change made while a check-in is in flight is sent when it returns, with its ``_changed``,
+    even if a periodic (or first, or tab-shown) check-in came in between."""
+    with page.expect_response(lambda r: "/checkin?" in r.url):           # the first check-in, answered
+        page.goto("/interview?i=budget-helper.yml&new=1")
+    held = []
+    page.route("**/checkin?*", lambda route: route.continue_() if held else held.append(route))  # the next: in flight
+    page.locator("input[name=income]").fill("1000")
+    page.locator("input[name=spending]").fill("1200")                      # income's change: sent, held
+    page.locator("input[name=spending]").press("Tab")                      # spending's change: waits
+    for _ in range(100):                                                   # the route handler runs between calls
+        if held:
+            break
+        page.wait_for_timeout(20)
+    assert len(held) == 1 and '"_changed":"income"' in held[0].request.post_data
+    page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")  # a plain check-in asked for
+    held[0].continue_()
+    expect(page.locator("input[name=left_over]")).to_have_value("-200")    # spending's change was sent
+
+
 def test_waiting_room_events_and_links(page):
     page.goto("/interview?i=waiting-room.yml&new=1")
     page.get_by_role("button", name="Yes").click()

@@ -58,7 +58,14 @@
 
     function checkIn(changed, initial) {
       if (stopped) { return; }
-      if (inFlight) { queued = { changed: changed, initial: initial }; return; }
+      if (inFlight) {
+        // One check-in waits for the one in flight.  A later change replaces an earlier one (the
+        // draft values are read when it is sent), but a plain check-in (periodic, first, tab shown)
+        // never drops the change waiting: its action must hear which field changed.
+        queued = { changed: changed || (queued && queued.changed) || null,
+                   initial: initial || Boolean(queued && queued.initial) };
+        return;
+      }
       var body = {};
       if (action) {
         var parameters = draftValues();
